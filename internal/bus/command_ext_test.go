@@ -1,0 +1,333 @@
+package bus_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/micro"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/dynamicpb"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/roseybot/cytube-connector/internal/bus"
+	"github.com/roseybot/cytube-connector/internal/bus/bustest"
+)
+
+// resultType is a CommandResult-like message {bool ok = 1; string detail = 2}
+// built at run time, so the tests need no generated code.
+func resultType(t *testing.T) protoreflect.MessageType {
+	t.Helper()
+	fdp := &descriptorpb.FileDescriptorProto{
+		Name:    proto.String("bustest/result.proto"),
+		Package: proto.String("bustest.v1"),
+		Syntax:  proto.String("proto3"),
+		MessageType: []*descriptorpb.DescriptorProto{{
+			Name: proto.String("Result"),
+			Field: []*descriptorpb.FieldDescriptorProto{
+				{Name: proto.String("ok"), JsonName: proto.String("ok"), Number: proto.Int32(1), Type: descriptorpb.FieldDescriptorProto_TYPE_BOOL.Enum(), Label: descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum()},
+				{Name: proto.String("detail"), JsonName: proto.String("detail"), Number: proto.Int32(2), Type: descriptorpb.FieldDescriptorProto_TYPE_STRING.Enum(), Label: descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum()},
+			},
+		}},
+	}
+	fd, err := protodesc.NewFile(fdp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dynamicpb.NewMessageType(fd.Messages().Get(0))
+}
+
+func newResult(mt protoreflect.MessageType, ok bool, detail string) proto.Message {
+	m := mt.New()
+	fields := mt.Descriptor().Fields()
+	m.Set(fields.ByName("ok"), protoreflect.ValueOfBool(ok))
+	m.Set(fields.ByName("detail"), protoreflect.ValueOfString(detail))
+	return m.Interface()
+}
+
+type codedErr struct{ code string }
+
+func (e codedErr) Error() string     { return "refused: " + e.code }
+func (e codedErr) ErrorCode() string { return e.code }
+
+// echoHandler answers "echo" with the request text, "refuse" with an error
+// plus a not-ok result, "slow" by waiting for the deadline and "panic"
+// by panicking.
+func echoHandler(mt protoreflect.MessageType) bus.CommandHandler {
+	return bus.CommandHandlerFunc(func(ctx context.Context, req bus.CommandRequest) (proto.Message, error) {
+		switch req.Action {
+		case "echo", "media.queue":
+			// Value takes any JSON: "hi" or {"value":"hi"}.
+			in := &structpb.Value{}
+			if err := req.Unmarshal(in); err != nil {
+				return newResult(mt, false, err.Error()), err
+			}
+			text := in.GetStringValue()
+			if st := in.GetStructValue(); st != nil {
+				text = st.GetFields()["value"].GetStringValue()
+			}
+			return newResult(mt, true, req.Action+":"+text), nil
+		case "refuse":
+			return newResult(mt, false, "chat is muted"), codedErr{code: "PERMISSION_DENIED"}
+		case "slow":
+			<-ctx.Done()
+			return newResult(mt, false, "timed out"), ctx.Err()
+		case "panic":
+			panic("boom")
+		}
+		return newResult(mt, false, "unknown action"), &bus.RequestError{Code: bus.CodeInvalidArgument, Err: errors.New("unknown action " + req.Action)}
+	})
+}
+
+type unanswered struct {
+	req   bus.CommandRequest
+	reply proto.Message
+	err   error
+}
+
+func startService(t *testing.T, cfg bus.CommandServiceConfig) (*nats.Conn, micro.Service, chan unanswered) {
+	t.Helper()
+	srv := bustest.RunServer(t)
+	nc := bustest.Connect(t, srv)
+	ch := make(chan unanswered, 10)
+	cfg.OnUnanswered = func(_ context.Context, req bus.CommandRequest, reply proto.Message, err error) {
+		ch <- unanswered{req, reply, err}
+	}
+	svc, err := bus.NewCommandService(t.Context(), nc, cfg)
+	if err != nil {
+		t.Fatalf("NewCommandService: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := svc.Stop(); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+	})
+	return nc, svc, ch
+}
+
+func request(t *testing.T, nc *nats.Conn, subject string, hdr nats.Header, body []byte) *nats.Msg {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	resp, err := nc.RequestMsgWithContext(ctx, &nats.Msg{Subject: subject, Header: hdr, Data: body})
+	if err != nil {
+		t.Fatalf("request %s: %v", subject, err)
+	}
+	return resp
+}
+
+func decodeResult(t *testing.T, mt protoreflect.MessageType, resp *nats.Msg) (ok bool, detail string) {
+	t.Helper()
+	m := mt.New().Interface()
+	var err error
+	switch ct := resp.Header.Get("Content-Type"); ct {
+	case "application/json":
+		err = protojson.Unmarshal(resp.Data, m)
+	case "application/protobuf":
+		err = proto.Unmarshal(resp.Data, m)
+	default:
+		t.Fatalf("reply Content-Type %q", ct)
+	}
+	if err != nil {
+		t.Fatalf("decode reply %q: %v", resp.Data, err)
+	}
+	f := mt.Descriptor().Fields()
+	return m.ProtoReflect().Get(f.ByName("ok")).Bool(), m.ProtoReflect().Get(f.ByName("detail")).String()
+}
+
+func TestCommandServiceDiscoverable(t *testing.T) {
+	mt := resultType(t)
+	nc, _, _ := startService(t, bus.CommandServiceConfig{
+		Version: "1.2.3",
+		Scopes:  []bus.Scope{seed, {Platform: "cytube", Channel: "lobby"}},
+		Handler: echoHandler(mt),
+	})
+	resp := request(t, nc, "$SRV.PING.cytube-connector", nil, nil)
+	var ping micro.Ping
+	if err := json.Unmarshal(resp.Data, &ping); err != nil || ping.Name != "cytube-connector" || ping.Version != "1.2.3" {
+		t.Errorf("$SRV.PING = %s (%v), want name cytube-connector version 1.2.3", resp.Data, err)
+	}
+	resp = request(t, nc, "$SRV.INFO.cytube-connector", nil, nil)
+	var info micro.Info
+	if err := json.Unmarshal(resp.Data, &info); err != nil {
+		t.Fatalf("$SRV.INFO %s: %v", resp.Data, err)
+	}
+	var subjects []string
+	for _, e := range info.Endpoints {
+		subjects = append(subjects, e.Subject+" q="+e.QueueGroup)
+	}
+	want := "rosey.platform.cytube.send.> q=cytube-connector,rosey.platform.cytube.lobby.send.> q=cytube-connector"
+	if got := strings.Join(subjects, ","); got != want {
+		t.Errorf("endpoints = %s, want %s", got, want)
+	}
+}
+
+func TestCommandRoundTrip(t *testing.T) {
+	mt := resultType(t)
+	nc, svc, _ := startService(t, bus.CommandServiceConfig{Scopes: []bus.Scope{seed, {Platform: "cytube", Channel: "lobby"}}, Handler: echoHandler(mt)})
+
+	pb, err := proto.Marshal(structpb.NewStringValue("hi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, subject string
+		hdr           nats.Header
+		body          []byte
+		wantCT        string
+		wantDetail    string
+	}{
+		{"protobuf", "rosey.platform.cytube.send.echo", nats.Header{"Content-Type": {"application/protobuf"}}, pb, "application/protobuf", "echo:hi"},
+		{"protobuf sniffed", "rosey.platform.cytube.send.echo", nil, pb, "application/protobuf", "echo:hi"},
+		{"json", "rosey.platform.cytube.send.echo", nats.Header{"Content-Type": {"application/json"}}, []byte(`"hi"`), "application/json", "echo:hi"},
+		{"json sniffed", "rosey.platform.cytube.send.echo", nil, []byte(` {"value":"hi","future":1}`), "application/json", "echo:hi"},
+		{"channel scope, multi-token action", "rosey.platform.cytube.lobby.send.media.queue", nil, pb, "application/protobuf", "media.queue:hi"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := request(t, nc, tt.subject, tt.hdr, tt.body)
+			if e := resp.Header.Get(micro.ErrorHeader); e != "" {
+				t.Fatalf("unexpected error header %q", e)
+			}
+			if got := resp.Header.Get("Content-Type"); got != tt.wantCT {
+				t.Errorf("Content-Type = %q, want %q", got, tt.wantCT)
+			}
+			ok, detail := decodeResult(t, mt, resp)
+			if !ok || detail != tt.wantDetail {
+				t.Errorf("reply = ok:%v detail:%q, want ok:true detail:%q", ok, detail, tt.wantDetail)
+			}
+		})
+	}
+	stats := svc.Stats()
+	var n int
+	for _, e := range stats.Endpoints {
+		n += e.NumRequests
+	}
+	if n != len(tests) {
+		t.Errorf("micro stats count %d requests, want %d", n, len(tests))
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	mt := resultType(t)
+	nc, _, _ := startService(t, bus.CommandServiceConfig{Scopes: []bus.Scope{seed}, Handler: echoHandler(mt), MaxPayload: 1024, Timeout: 5 * time.Second})
+	json := nats.Header{"Content-Type": {"application/json"}}
+	tests := []struct {
+		name       string
+		action     string
+		hdr        nats.Header
+		body       []byte
+		wantCode   string
+		wantDesc   string
+		wantDetail string // "" means no body expected
+	}{
+		{"handler error with result body", "refuse", json, []byte(`"x"`), "PERMISSION_DENIED", "refused: PERMISSION_DENIED", "chat is muted"},
+		{"unknown action", "nope", json, []byte(`"x"`), bus.CodeInvalidArgument, "unknown action nope", "unknown action"},
+		{"deadline from header", "slow", nats.Header{"Content-Type": {"application/json"}, bus.HeaderDeadlineMs: {"50"}}, []byte(`"x"`), bus.CodeDeadlineExceeded, "context deadline exceeded", "timed out"},
+		{"bad deadline header", "echo", nats.Header{bus.HeaderDeadlineMs: {"soon"}}, []byte(`"x"`), bus.CodeInvalidArgument, `invalid Rosey-Deadline-Ms header: "soon" is not a positive integer`, ""},
+		{"oversize", "echo", json, []byte(`"` + strings.Repeat("a", 2000) + `"`), bus.CodeInvalidArgument, "command payload too large: 2002 bytes, limit 1024", ""},
+		{"panic", "panic", json, []byte(`"x"`), bus.CodeInternal, "command handler panicked: boom", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := request(t, nc, seed.Command(tt.action), tt.hdr, tt.body)
+			if got := resp.Header.Get(micro.ErrorCodeHeader); got != tt.wantCode {
+				t.Errorf("%s = %q, want %q", micro.ErrorCodeHeader, got, tt.wantCode)
+			}
+			if got := resp.Header.Get(micro.ErrorHeader); got != tt.wantDesc {
+				t.Errorf("%s = %q, want %q", micro.ErrorHeader, got, tt.wantDesc)
+			}
+			if tt.wantDetail == "" {
+				if len(resp.Data) != 0 {
+					t.Errorf("body = %q, want empty", resp.Data)
+				}
+				return
+			}
+			ok, detail := decodeResult(t, mt, resp)
+			if ok || detail != tt.wantDetail {
+				t.Errorf("reply = ok:%v detail:%q, want ok:false detail:%q", ok, detail, tt.wantDetail)
+			}
+		})
+	}
+}
+
+func TestCommandWithoutReplySubject(t *testing.T) {
+	mt := resultType(t)
+	var mu sync.Mutex
+	var seen []string
+	handler := echoHandler(mt)
+	nc, _, ch := startService(t, bus.CommandServiceConfig{Scopes: []bus.Scope{seed}, MaxPayload: 16,
+		Handler: bus.CommandHandlerFunc(func(ctx context.Context, req bus.CommandRequest) (proto.Message, error) {
+			mu.Lock()
+			seen = append(seen, req.Action)
+			mu.Unlock()
+			return handler.HandleCommand(ctx, req)
+		})})
+	publish := func(action, body string) {
+		t.Helper()
+		if err := nc.PublishMsg(&nats.Msg{Subject: seed.Command(action), Header: nats.Header{"Content-Type": {"application/json"}}, Data: []byte(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish("echo", `"fine"`)                      // ok: no callback
+	publish("refuse", `"x"`)                       // error: callback with reply and err
+	publish("echo", `"far too long for 16 bytes"`) // oversize: callback with ErrRequestTooLarge
+
+	got := func() unanswered {
+		select {
+		case u := <-ch:
+			return u
+		case <-time.After(10 * time.Second):
+			t.Fatal("OnUnanswered not called")
+		}
+		return unanswered{}
+	}
+	u := got()
+	if u.req.Action != "refuse" || u.err == nil || u.reply == nil {
+		t.Errorf("first unanswered = action %q err %v reply %v, want refuse with error and reply", u.req.Action, u.err, u.reply)
+	}
+	u = got()
+	if !errors.Is(u.err, bus.ErrRequestTooLarge) || bus.DefaultErrorCode(u.err) != bus.CodeInvalidArgument {
+		t.Errorf("second unanswered err = %v, want ErrRequestTooLarge coded INVALID_ARGUMENT", u.err)
+	}
+	select {
+	case u := <-ch:
+		t.Errorf("unexpected OnUnanswered for %q: %v", u.req.Action, u.err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(seen, ",") != "echo,refuse" {
+		t.Errorf("handler saw %v, want echo,refuse (oversize rejected before the handler)", seen)
+	}
+}
+
+func TestCommandServiceConfigErrors(t *testing.T) {
+	srv := bustest.RunServer(t)
+	nc := bustest.Connect(t, srv)
+	h := echoHandler(resultType(t))
+	for name, cfg := range map[string]bus.CommandServiceConfig{
+		"no handler":     {Scopes: []bus.Scope{seed}},
+		"no scopes":      {Handler: h},
+		"bad scope":      {Handler: h, Scopes: []bus.Scope{{Platform: "cy.tube"}}},
+		"duplicate":      {Handler: h, Scopes: []bus.Scope{seed, seed}},
+		"bad version":    {Handler: h, Scopes: []bus.Scope{seed}, Version: "one"},
+		"reserved scope": {Handler: h, Scopes: []bus.Scope{{Platform: "cytube", Channel: "send"}}},
+	} {
+		if svc, err := bus.NewCommandService(t.Context(), nc, cfg); !errors.Is(err, bus.ErrInvalidConfig) {
+			if svc != nil {
+				_ = svc.Stop()
+			}
+			t.Errorf("%s: NewCommandService = %v, want ErrInvalidConfig", name, err)
+		}
+	}
+}

@@ -1,0 +1,379 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// CloudEvents 1.0 binary-mode NATS headers set on every published event,
+// plus the Content-Type and JetStream de-duplication headers.
+const (
+	HeaderSpecVersion   = "ce-specversion"
+	HeaderID            = "ce-id"
+	HeaderSource        = "ce-source"
+	HeaderType          = "ce-type"
+	HeaderTime          = "ce-time"
+	HeaderDataSchema    = "ce-dataschema"
+	HeaderCorrelationID = "ce-correlationid"
+	HeaderPlatform      = "ce-platform"
+	HeaderChannel       = "ce-channel"
+	HeaderContentType   = "Content-Type"
+	HeaderMsgID         = jetstream.MsgIDHeader // "Nats-Msg-Id"
+
+	// SpecVersion is the CloudEvents version the headers follow.
+	SpecVersion = "1.0"
+
+	ContentTypeProtobuf = "application/protobuf"
+	ContentTypeJSON     = "application/json"
+)
+
+// Results passed to PublisherOptions.OnPublish.
+const (
+	ResultOK        = "ok"        // delivered (core) or stored (JetStream)
+	ResultDuplicate = "duplicate" // JetStream already had this Nats-Msg-Id
+	ResultRetry     = "retry"     // one JetStream attempt failed and will be retried
+	ResultError     = "error"     // Publish returned an error
+)
+
+// Publisher defaults.
+const (
+	DefaultPublishTimeout = 5 * time.Second
+	DefaultRetries        = 3
+	defaultRetryBackoff   = 100 * time.Millisecond
+	maxRetryBackoff       = 2 * time.Second
+	maxPooledBuf          = 64 << 10
+)
+
+// ErrInvalidEnvelope is wrapped by Publish errors about the Envelope itself
+// (missing fields, bad subject, invalid JSON); retrying cannot help.
+var ErrInvalidEnvelope = errors.New("invalid envelope")
+
+// PublishError reports an event that could not be delivered (core) or was
+// not acknowledged by JetStream. Unwrap gives the last cause, so
+// errors.Is(err, context.DeadlineExceeded), nats.ErrConnectionClosed,
+// nats.ErrReconnectBufExceeded or jetstream.ErrNoStreamResponse (no stream
+// captures the subject) work.
+type PublishError struct {
+	Subject  string
+	MsgID    string
+	Attempts int
+	Err      error
+}
+
+// Error names the subject, message id and attempts.
+func (e *PublishError) Error() string {
+	return fmt.Sprintf("publish %s (msg id %s) failed after %d attempt(s): %v", e.Subject, e.MsgID, e.Attempts, e.Err)
+}
+
+// Unwrap returns the last cause.
+func (e *PublishError) Unwrap() error { return e.Err }
+
+// Encoding selects how Envelope.Data is serialized.
+type Encoding int
+
+const (
+	// Protobuf is the binary protobuf wire format, Content-Type
+	// application/protobuf. It is the default.
+	Protobuf Encoding = iota
+	// JSON is protojson, Content-Type application/json.
+	JSON
+)
+
+// String returns "protobuf" or "json".
+func (e Encoding) String() string {
+	switch e {
+	case Protobuf:
+		return "protobuf"
+	case JSON:
+		return "json"
+	}
+	return fmt.Sprintf("Encoding(%d)", int(e))
+}
+
+// ContentType returns the MIME type the encoding produces.
+func (e Encoding) ContentType() string {
+	if e == JSON {
+		return ContentTypeJSON
+	}
+	return ContentTypeProtobuf
+}
+
+// Envelope is one event to publish: CloudEvents attributes plus a payload.
+type Envelope struct {
+	// ID is the CloudEvents id; a NUID is generated when empty.
+	ID string
+	// CorrelationID links the event to a command or an earlier event.
+	CorrelationID string
+	// Source (required) is the CloudEvents source, a URI-reference such as
+	// "/cytube/mychannel".
+	Source string
+	// Type (required) is the CloudEvents type, such as
+	// "rosey.cytube.raw.chat.v1".
+	Type string
+	// Time of the occurrence; time.Now() when zero. Sent as RFC 3339 UTC.
+	Time time.Time
+	// Platform and Channel are Rosey extension attributes; empty ones are
+	// left out.
+	Platform, Channel string
+	// Subject (required) is the NATS subject, built with Scope.
+	Subject string
+	// Data is the payload for Publish; ce-dataschema is its full name.
+	Data proto.Message
+	// RawJSON is the payload for PublishJSON (events without a proto model).
+	RawJSON []byte
+	// MsgID is the JetStream de-duplication id; defaults to ID.
+	MsgID string
+}
+
+// PublisherOptions configures a Publisher. The zero value publishes
+// protobuf with core NATS.
+type PublisherOptions struct {
+	// Encoding of Envelope.Data; default Protobuf.
+	Encoding Encoding
+	// JetStream publishes with acknowledgements. The subjects must be
+	// captured by a stream (see EnsureStream), or every publish fails with
+	// jetstream.ErrNoStreamResponse after its retries.
+	JetStream bool
+	// PublishTimeout bounds one JetStream attempt; default 5s.
+	PublishTimeout time.Duration
+	// Retries is how many times a JetStream publish is retried after a
+	// timeout or no-responders error; default 3, negative disables. Every
+	// retry carries the same Nats-Msg-Id so the server drops duplicates.
+	Retries int
+	// OnPublish, when set, is called once per Publish with the final result
+	// (ResultOK, ResultDuplicate or ResultError) and the total duration, and
+	// once per retried attempt with ResultRetry. It runs on the publishing
+	// goroutine and must be fast.
+	OnPublish func(subject, result string, dur time.Duration)
+}
+
+// Publisher publishes Envelopes with CloudEvents binary-mode headers. It is
+// safe for concurrent use and starts no goroutines. Publish blocks until the
+// message is written (core) or acknowledged (JetStream).
+type Publisher struct {
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	jsOpts  []jetstream.PublishOpt
+	opts    PublisherOptions
+	retries int
+	timeout time.Duration
+	pool    sync.Pool // *outMsg
+}
+
+// outMsg is a reusable message: header map, header value slots and payload
+// buffer survive between publishes. nats.go serializes the message before
+// PublishMsg or RequestMsgWithContext returns, so reuse is safe after that.
+type outMsg struct {
+	msg  nats.Msg
+	vals [11][1]string
+	buf  []byte
+}
+
+// NewPublisher returns a Publisher on nc. It does not contact the server;
+// create the stream with EnsureStream before publishing with JetStream.
+func NewPublisher(nc *nats.Conn, opts PublisherOptions) (*Publisher, error) {
+	if nc == nil {
+		return nil, fmt.Errorf("%w: nil connection", ErrInvalidConfig)
+	}
+	if opts.Encoding != Protobuf && opts.Encoding != JSON {
+		return nil, fmt.Errorf("%w: unknown encoding %v", ErrInvalidConfig, opts.Encoding)
+	}
+	p := &Publisher{nc: nc, opts: opts, retries: opts.Retries, timeout: opts.PublishTimeout}
+	if p.retries == 0 {
+		p.retries = DefaultRetries
+	} else if p.retries < 0 {
+		p.retries = 0
+	}
+	if p.timeout <= 0 {
+		p.timeout = DefaultPublishTimeout
+	}
+	if opts.JetStream {
+		js, err := jetstream.New(nc)
+		if err != nil {
+			return nil, fmt.Errorf("jetstream: %w", err)
+		}
+		p.js = js
+		// Retries are ours, so that each attempt gets its own timeout.
+		p.jsOpts = []jetstream.PublishOpt{jetstream.WithRetryAttempts(0)}
+	}
+	p.pool.New = func() any { return &outMsg{msg: nats.Msg{Header: make(nats.Header, 11)}} }
+	return p, nil
+}
+
+// Publish marshals e.Data in the publisher's encoding and publishes it on
+// e.Subject with CloudEvents headers. Envelope errors wrap
+// ErrInvalidEnvelope; delivery errors are *PublishError.
+func (p *Publisher) Publish(ctx context.Context, e Envelope) error {
+	if e.Data == nil {
+		return fmt.Errorf("%w: nil Data", ErrInvalidEnvelope)
+	}
+	om := p.pool.Get().(*outMsg)
+	defer p.put(om)
+	var err error
+	if p.opts.Encoding == JSON {
+		om.buf, err = protojson.MarshalOptions{}.MarshalAppend(om.buf[:0], e.Data)
+	} else {
+		om.buf, err = proto.MarshalOptions{}.MarshalAppend(om.buf[:0], e.Data)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: marshal %s: %w", ErrInvalidEnvelope, proto.MessageName(e.Data), err)
+	}
+	return p.send(ctx, &e, om, om.buf, p.opts.Encoding.ContentType(), string(proto.MessageName(e.Data)))
+}
+
+// PublishJSON publishes e.RawJSON as is, with Content-Type application/json
+// and no ce-dataschema. It is meant for events that have no proto model
+// yet; e.Data is ignored. Invalid JSON wraps ErrInvalidEnvelope.
+func (p *Publisher) PublishJSON(ctx context.Context, e Envelope) error {
+	if !json.Valid(e.RawJSON) {
+		return fmt.Errorf("%w: RawJSON is not valid JSON", ErrInvalidEnvelope)
+	}
+	om := p.pool.Get().(*outMsg)
+	defer p.put(om)
+	return p.send(ctx, &e, om, e.RawJSON, ContentTypeJSON, "")
+}
+
+func (p *Publisher) put(om *outMsg) {
+	if cap(om.buf) > maxPooledBuf {
+		om.buf = nil
+	}
+	om.msg.Data = nil
+	p.pool.Put(om)
+}
+
+// setHeaders fills om's header map in place, reusing its value slots.
+func (om *outMsg) setHeaders(e *Envelope, contentType, schema string) {
+	h := om.msg.Header
+	i := 0
+	set := func(k, v string) {
+		if v == "" {
+			delete(h, k)
+			return
+		}
+		om.vals[i][0] = v
+		h[k] = om.vals[i][:]
+		i++
+	}
+	msgID := e.MsgID
+	if msgID == "" {
+		msgID = e.ID
+	}
+	set(HeaderSpecVersion, SpecVersion)
+	set(HeaderID, e.ID)
+	set(HeaderSource, e.Source)
+	set(HeaderType, e.Type)
+	set(HeaderTime, e.Time.UTC().Format(time.RFC3339Nano))
+	set(HeaderDataSchema, schema)
+	set(HeaderCorrelationID, e.CorrelationID)
+	set(HeaderPlatform, e.Platform)
+	set(HeaderChannel, e.Channel)
+	set(HeaderContentType, contentType)
+	set(HeaderMsgID, msgID)
+}
+
+func (p *Publisher) send(ctx context.Context, e *Envelope, om *outMsg, data []byte, contentType, schema string) error {
+	start := time.Now()
+	if e.Source == "" || e.Type == "" {
+		return fmt.Errorf("%w: Source and Type are required", ErrInvalidEnvelope)
+	}
+	if err := validSubject(e.Subject); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidEnvelope, err)
+	}
+	for _, v := range [...]string{e.ID, e.CorrelationID, e.Source, e.Type, e.Platform, e.Channel, e.MsgID} {
+		// A line break would let a value inject headers.
+		if strings.ContainsAny(v, "\r\n") {
+			return fmt.Errorf("%w: header value %q contains a line break", ErrInvalidEnvelope, v)
+		}
+	}
+	if e.ID == "" {
+		e.ID = nuid.Next()
+	}
+	if e.Time.IsZero() {
+		e.Time = start
+	}
+	om.setHeaders(e, contentType, schema)
+	om.msg.Subject = e.Subject
+	om.msg.Data = data
+	msgID := om.msg.Header.Get(HeaderMsgID)
+
+	if err := ctx.Err(); err != nil {
+		return p.fail(e.Subject, msgID, 0, err, start)
+	}
+	if p.js == nil {
+		if err := p.nc.PublishMsg(&om.msg); err != nil {
+			return p.fail(e.Subject, msgID, 1, err, start)
+		}
+		p.report(e.Subject, ResultOK, start)
+		return nil
+	}
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, p.timeout)
+		ack, err := p.js.PublishMsg(actx, &om.msg, p.jsOpts...)
+		cancel()
+		if err == nil {
+			if ack.Duplicate {
+				p.report(e.Subject, ResultDuplicate, start)
+			} else {
+				p.report(e.Subject, ResultOK, start)
+			}
+			return nil
+		}
+		if attempt > p.retries || !retryable(ctx, err) {
+			return p.fail(e.Subject, msgID, attempt, err, start)
+		}
+		p.report(e.Subject, ResultRetry, start)
+		t := time.NewTimer(backoff(attempt))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return p.fail(e.Subject, msgID, attempt, fmt.Errorf("%w (last attempt: %w)", ctx.Err(), err), start)
+		case <-t.C:
+		}
+	}
+}
+
+func (p *Publisher) fail(subject, msgID string, attempts int, err error, start time.Time) error {
+	p.report(subject, ResultError, start)
+	return &PublishError{Subject: subject, MsgID: msgID, Attempts: attempts, Err: err}
+}
+
+func (p *Publisher) report(subject, result string, start time.Time) {
+	if p.opts.OnPublish != nil {
+		p.opts.OnPublish(subject, result, time.Since(start))
+	}
+}
+
+// retryable reports whether a failed JetStream attempt may succeed when
+// repeated: the attempt timed out (but ctx did not), nobody answered yet
+// (stream leader moving, server restarting) or the reconnect buffer was
+// full.
+func retryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	return errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.Is(err, nats.ErrReconnectBufExceeded)
+}
+
+// backoff returns the wait before retry number attempt (1-based):
+// exponential from 100ms, capped at 2s, with up to 50% random jitter.
+func backoff(attempt int) time.Duration {
+	d := defaultRetryBackoff << min(attempt-1, 10)
+	d = min(d, maxRetryBackoff)
+	return d/2 + rand.N(d/2+1)
+}
