@@ -1,0 +1,38 @@
+// Package socketio speaks Engine.IO v4 and Socket.IO v5 over one websocket
+// (the websocket transport only, namespace "/" only).
+//
+// A Conn lives for one connection only; reconnecting is left to the caller
+// because only the session knows what to replay (join, then login). The
+// package knows nothing about CyTube: it moves event names and raw JSON
+// arguments. It never sends Engine.IO pings (a v4 server closes the link on
+// a client ping); it answers each server ping `2` with a pong `3`, and a
+// watchdog ends the connection when no frame at all arrives for
+// pingInterval+pingTimeout (or Options.Watchdog). Socket.IO acks are
+// delivered as events but never sent, and binary packets are refused.
+//
+// Goroutines: Dial runs the handshake on the caller's goroutine, then
+// starts one goroutine that reads and one that writes (the writer answers
+// pings and, at the end, sends `41`, a close frame and closes TCP). Close
+// ends both before it returns; call Close on every Conn, even one that has
+// already ended. Next is for one goroutine at a time; Emit, Close, Done,
+// Err, BadFrames, Open and SocketID are safe for concurrent use.
+// Options.OnBadFrame is called on the reading goroutine.
+//
+// Errors callers can branch on:
+//   - *ConnectError from Dial: the server refused the CONNECT (`44{...}`),
+//     for example "Rate limit exceeded". Back off before dialling again.
+//   - *CloseError from Next and Err, with a CloseReason: ReasonClosedByClient,
+//     ReasonServerDisconnect (the server sent `41`, as CyTube does after a
+//     kick; the client closed the transport itself), ReasonPingTimeout
+//     (watchdog) and ReasonTransport (read or write error, EOF, abrupt close,
+//     close frame or Engine.IO close from the server). Code holds the
+//     websocket close code when there was one (1005, 1006, ...).
+//   - ErrTooLarge from Emit: the frame exceeds the server's maxPayload;
+//     nothing was sent and the connection is unaffected.
+//   - ErrClosed from Emit once the connection has ended (it also wraps the
+//     *CloseError).
+//   - ErrBinaryUnsupported, passed to Options.OnBadFrame.
+//   - Context errors (context.Canceled, context.DeadlineExceeded) from Dial,
+//     Next and Emit; Dial also wraps context.DeadlineExceeded when
+//     Options.HandshakeTimeout runs out.
+package socketio
