@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -101,6 +102,12 @@ type CommandRequest struct {
 	Header nats.Header
 	// Reply is the reply subject, empty for fire-and-forget commands.
 	Reply string
+	// Accepted tells the bus that the command's place in line is fixed (it
+	// was queued for sending). The bus then takes the next command of the
+	// scope while this one waits for its confirmation, so commands keep
+	// their arrival order without waiting for each other's round trip.
+	// Calling it is optional (returning has the same effect) and idempotent.
+	Accepted func()
 }
 
 // Unmarshal decodes Data into m according to ContentType. Unknown JSON
@@ -148,6 +155,10 @@ type CommandServiceConfig struct {
 	Metadata    map[string]string
 	// Scopes to take commands for; one endpoint each.
 	Scopes []Scope
+	// Routes are extra endpoints on fixed subjects, such as the
+	// platform-neutral SendMessageSubject; their requests reach the
+	// handler with the route's Scope and Action.
+	Routes []Route
 	// QueueGroup shared by every instance of the fleet; default Name.
 	QueueGroup string
 	// Handler executes the commands.
@@ -171,8 +182,34 @@ type CommandServiceConfig struct {
 	// published as an error event. ctx is the service's ctx, not the
 	// expired command ctx. Optional; it runs on the subscription goroutine.
 	OnUnanswered func(ctx context.Context, req CommandRequest, reply proto.Message, err error)
+	// MaxInFlight bounds the commands accepted but not yet answered, over
+	// all scopes; further requests wait. Default 256.
+	MaxInFlight int
 	// Logger; default discards.
 	Logger *slog.Logger
+}
+
+// Route is an endpoint on one fixed subject.
+type Route struct {
+	Subject string
+	Scope   Scope
+	Action  string
+}
+
+// CommandService is the running micro service. Stop stops taking commands
+// and waits for the ones in flight to be answered (each within its own
+// deadline).
+type CommandService struct {
+	micro.Service
+	wg *sync.WaitGroup
+}
+
+// Stop drains the service's subscriptions, then waits for every command in
+// flight to finish.
+func (s *CommandService) Stop() error {
+	err := s.Service.Stop()
+	s.wg.Wait()
+	return err
 }
 
 // NewCommandService adds the micro service that takes commands for every
@@ -187,11 +224,15 @@ type CommandServiceConfig struct {
 // drain its subscriptions; closing nc stops it too. Each request gets its
 // own deadline, its body is checked against MaxPayload before the handler
 // sees it, and the reply is encoded like the request (JSON or protobuf).
-func NewCommandService(ctx context.Context, nc *nats.Conn, cfg CommandServiceConfig) (micro.Service, error) {
+func NewCommandService(ctx context.Context, nc *nats.Conn, cfg CommandServiceConfig) (*CommandService, error) {
 	if nc == nil || cfg.Handler == nil || len(cfg.Scopes) == 0 {
 		return nil, fmt.Errorf("%w: command service needs a connection, a handler and at least one scope", ErrInvalidConfig)
 	}
-	c := &commandService{cfg: cfg, log: cfg.Logger}
+	c := &commandService{cfg: cfg, log: cfg.Logger, wg: new(sync.WaitGroup)}
+	if c.cfg.MaxInFlight <= 0 {
+		c.cfg.MaxInFlight = 256
+	}
+	c.slots = make(chan struct{}, c.cfg.MaxInFlight)
 	if c.cfg.Name == "" {
 		c.cfg.Name = DefaultServiceName
 	}
@@ -253,8 +294,21 @@ func NewCommandService(ctx context.Context, nc *nats.Conn, cfg CommandServiceCon
 			return nil, fmt.Errorf("command endpoint %s.>: %w", prefix, err)
 		}
 	}
+	for i, rt := range cfg.Routes {
+		if err := ValidatePath(rt.Subject); err != nil {
+			_ = svc.Stop()
+			return nil, fmt.Errorf("%w: route %q: %w", ErrInvalidConfig, rt.Subject, err)
+		}
+		err := svc.AddEndpoint(fmt.Sprintf("route-%d", i), micro.HandlerFunc(func(r micro.Request) { c.handleRoute(ctx, rt, r) }),
+			micro.WithEndpointSubject(rt.Subject),
+			micro.WithEndpointMetadata(map[string]string{"action": rt.Action}))
+		if err != nil {
+			_ = svc.Stop()
+			return nil, fmt.Errorf("command endpoint %s: %w", rt.Subject, err)
+		}
+	}
 	c.log.Info("command service started", "name", c.cfg.Name, "scopes", len(cfg.Scopes), "queue_group", c.cfg.QueueGroup)
-	return svc, nil
+	return &CommandService{Service: svc, wg: c.wg}, nil
 }
 
 // endpointName builds a micro endpoint name (letters, digits, '-', '_')
@@ -281,20 +335,61 @@ func endpointName(i int, s Scope) string {
 // commandService holds the resolved config. The parent ctx is bound to each
 // endpoint's handler closure, as micro.ContextHandler does.
 type commandService struct {
-	cfg CommandServiceConfig
-	log *slog.Logger
+	cfg   CommandServiceConfig
+	log   *slog.Logger
+	wg    *sync.WaitGroup
+	slots chan struct{}
 }
 
+// handle runs on the scope's subscription goroutine. It starts the command
+// on its own goroutine and returns once the handler accepted it (or
+// finished), so the next command of the scope is taken in order while
+// this one waits for CyTube.
 func (c *commandService) handle(parent context.Context, scope Scope, prefix string, r micro.Request) {
+	c.dispatch(parent, r, func(accept func()) { c.serve(parent, scope, prefix, "", r, accept) })
+}
+
+// handleRoute is handle for a fixed-subject route.
+func (c *commandService) handleRoute(parent context.Context, rt Route, r micro.Request) {
+	c.dispatch(parent, r, func(accept func()) { c.serve(parent, rt.Scope, "", rt.Action, r, accept) })
+}
+
+func (c *commandService) dispatch(parent context.Context, r micro.Request, run func(accept func())) {
+	select {
+	case c.slots <- struct{}{}:
+	case <-parent.Done():
+		return
+	}
+	accepted := make(chan struct{})
+	var once sync.Once
+	accept := func() { once.Do(func() { close(accepted) }) }
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer func() { <-c.slots }()
+		defer accept()
+		run(accept)
+	}()
+	select {
+	case <-accepted:
+	case <-parent.Done():
+	}
+}
+
+func (c *commandService) serve(parent context.Context, scope Scope, prefix, action string, r micro.Request, accept func()) {
 	start := time.Now()
 	req := CommandRequest{
-		Subject: r.Subject(),
-		Scope:   scope,
-		Data:    r.Data(),
-		Header:  nats.Header(r.Headers()),
-		Reply:   r.Reply(),
+		Subject:  r.Subject(),
+		Scope:    scope,
+		Data:     r.Data(),
+		Header:   nats.Header(r.Headers()),
+		Reply:    r.Reply(),
+		Accepted: accept,
 	}
-	req.Action = strings.TrimPrefix(req.Subject, prefix+".")
+	req.Action = action
+	if action == "" {
+		req.Action = strings.TrimPrefix(req.Subject, prefix+".")
+	}
 	req.ContentType = requestContentType(req.Header.Get(HeaderContentType), req.Data)
 
 	reply, err := c.run(parent, req)

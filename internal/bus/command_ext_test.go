@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -94,7 +95,7 @@ type unanswered struct {
 	err   error
 }
 
-func startService(t *testing.T, cfg bus.CommandServiceConfig) (*nats.Conn, micro.Service, chan unanswered) {
+func startService(t *testing.T, cfg bus.CommandServiceConfig) (*nats.Conn, *bus.CommandService, chan unanswered) {
 	t.Helper()
 	srv := bustest.RunServer(t)
 	nc := bustest.Connect(t, srv)
@@ -328,6 +329,63 @@ func TestCommandServiceConfigErrors(t *testing.T) {
 				_ = svc.Stop()
 			}
 			t.Errorf("%s: NewCommandService = %v, want ErrInvalidConfig", name, err)
+		}
+	}
+}
+
+// TestCommandsKeepOrderButDoNotWaitForEachOther sends commands that are
+// accepted at once and answered late: they must be accepted in arrival
+// order, and a slow answer must not hold up the next command.
+func TestCommandsKeepOrderButDoNotWaitForEachOther(t *testing.T) {
+	var mu sync.Mutex
+	var order []string
+	release := make(chan struct{})
+	handler := bus.CommandHandlerFunc(func(ctx context.Context, req bus.CommandRequest) (proto.Message, error) {
+		mu.Lock()
+		order = append(order, string(req.Data))
+		mu.Unlock()
+		req.Accepted()
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return &structpb.Value{Kind: &structpb.Value_StringValue{StringValue: "done " + string(req.Data)}}, nil
+	})
+	nc, _, _ := startService(t, bus.CommandServiceConfig{Scopes: []bus.Scope{{Platform: "cytube"}}, Handler: handler})
+	const n = 20
+	var replies sync.WaitGroup
+	for i := range n {
+		body := []byte(fmt.Sprintf("%02d", i))
+		replies.Add(1)
+		go func() {
+			defer replies.Done()
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			if _, err := nc.RequestMsgWithContext(ctx, &nats.Msg{Subject: "rosey.platform.cytube.send.chat", Data: body}); err != nil {
+				t.Errorf("request %s: %v", body, err)
+			}
+		}()
+		// Publish in a fixed order: wait until this one is accepted.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			mu.Lock()
+			got := len(order)
+			mu.Unlock()
+			if got == i+1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("command %d not accepted while %d earlier ones wait for their answer", i, i)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	close(release)
+	replies.Wait()
+	for i, got := range order {
+		if want := fmt.Sprintf("%02d", i); got != want {
+			t.Fatalf("accepted order %v", order)
 		}
 	}
 }

@@ -1,0 +1,227 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
+	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
+	"github.com/roseybot/cytube-connector/internal/bus"
+	"github.com/roseybot/cytube-connector/internal/cytube"
+	"github.com/roseybot/cytube-connector/internal/mapping"
+)
+
+// actionSendMessage is the action of the platform-neutral route.
+const actionSendMessage = "message"
+
+func (s *Service) startCommands(ctx context.Context, nc *nats.Conn) (*bus.CommandService, error) {
+	scopes := make([]bus.Scope, 0, len(s.channels))
+	routes := make([]bus.Route, 0, len(s.channels))
+	for _, ch := range s.channels {
+		scopes = append(scopes, ch.scope)
+		routes = append(routes, bus.Route{Subject: bus.SendMessageSubject(mapping.Platform, ch.name), Scope: ch.scope, Action: actionSendMessage})
+	}
+	svc, err := bus.NewCommandService(ctx, nc, bus.CommandServiceConfig{
+		Name:        "cytube-connector",
+		Version:     s.opts.Version,
+		Description: "Sends commands to CyTube channels and answers with a rosey.commands.v1.CommandResult",
+		Scopes:      scopes,
+		Routes:      routes,
+		Handler:     bus.CommandHandlerFunc(s.handleCommand),
+		OnUnanswered: func(ctx context.Context, req bus.CommandRequest, reply proto.Message, err error) {
+			s.publishCommandError(ctx, req, reply, err)
+		},
+		Logger: s.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("service: command service: %w", err)
+	}
+	return svc, nil
+}
+
+// resultError carries a CommandResult's code into the micro error headers.
+type resultError struct {
+	code commandsv1.ErrorCode
+	msg  string
+}
+
+func (e *resultError) Error() string { return e.msg }
+
+// ErrorCode is the Nats-Service-Error-Code: the enum name without its
+// prefix, e.g. RATE_LIMITED.
+func (e *resultError) ErrorCode() string {
+	return strings.TrimPrefix(e.code.String(), "ERROR_CODE_")
+}
+
+// handleCommand validates a command, sends it to its channel and returns
+// CyTube's answer as a CommandResult. Nothing is sent for a command that
+// fails validation, targets another channel, or arrives after its deadline.
+func (s *Service) handleCommand(ctx context.Context, req bus.CommandRequest) (proto.Message, error) {
+	s.stats.Commands.Add(1)
+	res := s.runCommand(ctx, req)
+	res.Action = req.Action
+	res.CorrelationId = firstHeader(req.Header, bus.HeaderCorrelationID, bus.HeaderID, bus.HeaderMsgID)
+	if res.Ok {
+		return res, nil
+	}
+	s.stats.CommandsFailed.Add(1)
+	s.log.Debug("command failed", "subject", req.Subject, "code", res.Code.String(), "reason", res.Reason)
+	return res, &resultError{code: res.Code, msg: res.Reason}
+}
+
+func firstHeader(h nats.Header, keys ...string) string {
+	for _, k := range keys {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (s *Service) runCommand(ctx context.Context, req bus.CommandRequest) *commandsv1.CommandResult {
+	ch := s.byScope[req.Scope]
+	if ch == nil {
+		return fail(commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL, "this connector does not serve that channel")
+	}
+	isJSON := req.ContentType == bus.ContentTypeJSON
+	var r mapping.Request
+	if req.Action == actionSendMessage && strings.HasPrefix(req.Subject, "rosey.commands.") {
+		m := &commandsv1.SendMessage{}
+		if err := decode(req.Data, isJSON, m); err != nil {
+			return fail(commandsv1.ErrorCode_ERROR_CODE_INVALID, "body is not a valid rosey.commands.v1.SendMessage: "+err.Error())
+		}
+		if m.GetPlatform() != "" && m.GetPlatform() != mapping.Platform {
+			return fail(commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL, fmt.Sprintf("platform %q is not served here (this is %s)", m.GetPlatform(), mapping.Platform))
+		}
+		if m.GetChannel() != "" && !strings.EqualFold(m.GetChannel(), ch.name) {
+			return fail(commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL, fmt.Sprintf("channel %q does not match the subject's channel %q", m.GetChannel(), ch.name))
+		}
+		var err error
+		if r, err = mapping.SendMessageRequest(m); err != nil {
+			return failFrom(err)
+		}
+	} else {
+		if strings.Contains(req.Action, ".") {
+			return fail(commandsv1.ErrorCode_ERROR_CODE_UNKNOWN_ACTION, fmt.Sprintf("unknown action %q; known: %s", req.Action, strings.Join(mapping.Actions(), ", ")))
+		}
+		m, err := mapping.DecodeCommand(req.Action, req.Data, isJSON)
+		if err != nil {
+			return failFrom(err)
+		}
+		if r, err = mapping.BuildRequest(req.Action, m); err != nil {
+			return failFrom(err)
+		}
+	}
+	if r.WantLocked != nil && ch.sess.State() == cytube.StateReady && ch.sess.Snapshot().Locked == *r.WantLocked {
+		return &commandsv1.CommandResult{Ok: true, Reason: fmt.Sprintf("playlist already %s", lockWord(*r.WantLocked))}
+	}
+	conf, err := ch.sess.Send(ctx, cytube.Request{Event: r.Event, Arg: r.Arg, Queued: req.Accepted})
+	if err != nil {
+		return failFrom(err)
+	}
+	res := &commandsv1.CommandResult{Ok: true}
+	if conf.Unconfirmable {
+		res.Reason = "sent; CyTube sends this account no confirmation for " + r.Event
+	} else {
+		res.Reason = "confirmed by " + conf.Event
+	}
+	return res
+}
+
+func lockWord(locked bool) string {
+	if locked {
+		return "locked"
+	}
+	return "unlocked"
+}
+
+func decode(data []byte, isJSON bool, m proto.Message) error {
+	if isJSON {
+		return protojson.Unmarshal(data, m)
+	}
+	return proto.Unmarshal(data, m)
+}
+
+func fail(code commandsv1.ErrorCode, reason string) *commandsv1.CommandResult {
+	return &commandsv1.CommandResult{Code: code, Reason: reason}
+}
+
+// failFrom turns any error of the command path into a result: one place
+// maps errors to codes.
+func failFrom(err error) *commandsv1.CommandResult {
+	if ce, ok := mapping.IsCommandError(err); ok {
+		return fail(ce.Code, ce.Error())
+	}
+	var re *cytube.RefusedError
+	if errors.As(err, &re) {
+		res := &commandsv1.CommandResult{Reason: re.Error(), RetryAfterMs: re.RetryAfter.Milliseconds()}
+		if re.Event != "" {
+			res.ServerMessage = re.Message
+		}
+		switch re.Kind {
+		case cytube.RefusedRateLimited:
+			res.Code = commandsv1.ErrorCode_ERROR_CODE_RATE_LIMITED
+		case cytube.RefusedMuted:
+			res.Code = commandsv1.ErrorCode_ERROR_CODE_MUTED
+		case cytube.RefusedSpamFiltered:
+			res.Code = commandsv1.ErrorCode_ERROR_CODE_SPAM_FILTERED
+		case cytube.RefusedNotPermitted:
+			res.Code = commandsv1.ErrorCode_ERROR_CODE_NOT_PERMITTED
+		case cytube.RefusedKicked:
+			res.Code = commandsv1.ErrorCode_ERROR_CODE_KICKED
+		case cytube.RefusedInvalid:
+			res.Code = commandsv1.ErrorCode_ERROR_CODE_INVALID
+		default:
+			res.Code = commandsv1.ErrorCode_ERROR_CODE_REFUSED_BY_SERVER
+		}
+		return res
+	}
+	switch {
+	case errors.Is(err, cytube.ErrNotReady), errors.Is(err, cytube.ErrConnectionLost), errors.Is(err, cytube.ErrStopped):
+		return fail(commandsv1.ErrorCode_ERROR_CODE_DISCONNECTED, err.Error())
+	case errors.Is(err, cytube.ErrQueueFull):
+		return fail(commandsv1.ErrorCode_ERROR_CODE_RATE_LIMITED, err.Error())
+	case errors.Is(err, cytube.ErrUnconfirmed), errors.Is(err, context.DeadlineExceeded):
+		return fail(commandsv1.ErrorCode_ERROR_CODE_TIMEOUT, err.Error())
+	case errors.Is(err, context.Canceled):
+		return fail(commandsv1.ErrorCode_ERROR_CODE_DISCONNECTED, "connector shutting down: "+err.Error())
+	}
+	return fail(commandsv1.ErrorCode_ERROR_CODE_INTERNAL, err.Error())
+}
+
+// publishCommandError reports a failed command that had no reply subject
+// as an ErrorEvent on the scope's error subject.
+func (s *Service) publishCommandError(ctx context.Context, req bus.CommandRequest, reply proto.Message, err error) {
+	ev := &eventsv1.ErrorEvent{Platform: mapping.Platform, Subject: req.Subject, Action: req.Action}
+	if res, ok := reply.(*commandsv1.CommandResult); ok {
+		ev.Code, ev.Message, ev.ServerMessage = res.GetCode(), res.GetReason(), res.GetServerMessage()
+	} else if err != nil {
+		ev.Code, ev.Message = commandsv1.ErrorCode_ERROR_CODE_INVALID, err.Error()
+	}
+	ch := s.byScope[req.Scope]
+	scope := req.Scope
+	source := "cytube-connector"
+	if ch != nil {
+		ev.Channel, source = ch.name, ch.source
+	}
+	pub := s.publisher()
+	if pub == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	defer cancel()
+	if perr := pub.Publish(ctx, bus.Envelope{
+		Source: source, Type: "rosey.events.command_error", Time: time.Now(), Platform: mapping.Platform,
+		Channel: ev.Channel, Subject: scope.Errors(), Data: ev,
+		CorrelationID: firstHeader(req.Header, bus.HeaderCorrelationID, bus.HeaderID, bus.HeaderMsgID),
+	}); perr != nil {
+		s.log.Warn("cannot publish command error", "subject", scope.Errors(), "err", perr)
+	}
+}

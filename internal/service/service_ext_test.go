@@ -1,0 +1,537 @@
+package service_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
+	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
+	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
+	"github.com/roseybot/cytube-connector/internal/bus"
+	"github.com/roseybot/cytube-connector/internal/bus/bustest"
+	"github.com/roseybot/cytube-connector/internal/config"
+	"github.com/roseybot/cytube-connector/internal/cytube"
+	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
+	"github.com/roseybot/cytube-connector/internal/service"
+)
+
+const botPassword = "hunter2-bot-pw"
+
+// env is one connector run against a real nats-server and the Go CyTube
+// server, with a subscriber recording everything published.
+type env struct {
+	t    *testing.T
+	nats *server.Server
+	nc   *nats.Conn
+	cyt  *cytubetest.Server
+	svc  *service.Service
+	done chan error
+
+	mu   sync.Mutex
+	msgs []*nats.Msg
+}
+
+type envOpts struct {
+	cytube    cytubetest.Options
+	channels  []string
+	jetstream bool
+	json      bool
+	username  string
+	session   func(*cytube.Config)
+}
+
+func newEnv(t *testing.T, o envOpts) *env {
+	t.Helper()
+	e := &env{t: t, done: make(chan error, 1)}
+	e.nats = bustest.RunServer(t)
+	e.nc = bustest.Connect(t, e.nats)
+	if o.cytube.Accounts == nil {
+		o.cytube.Accounts = map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 3}, "userbot": {Password: botPassword, Rank: 1}, "modbot": {Password: botPassword, Rank: 3}}
+	}
+	if len(o.channels) == 0 {
+		o.channels = []string{"testchan"}
+	}
+	o.cytube.Channel = o.channels[0]
+	cyt, err := cytubetest.New(o.cytube)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cyt = cyt
+	t.Cleanup(func() { cyt.Close() })
+
+	sub, err := e.nc.Subscribe(">", func(m *nats.Msg) {
+		if strings.HasPrefix(m.Subject, "$") || strings.HasPrefix(m.Subject, "_INBOX") {
+			return
+		}
+		e.mu.Lock()
+		e.msgs = append(e.msgs, m)
+		e.mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+
+	cfg := config.Default()
+	user := o.username
+	if user == "" {
+		user = "bot"
+	}
+	for _, name := range o.channels {
+		ch := config.DefaultChannel()
+		ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, name, user, config.Secret(botPassword)
+		cfg.Channels = append(cfg.Channels, ch)
+	}
+	cfg.NATS.URL = e.nats.ClientURL()
+	cfg.NATS.JetStream = o.jetstream
+	if o.json {
+		cfg.Subjects.Encoding = config.EncodingJSON
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	svc, err := service.New(cfg, service.Options{Version: "0.0.0-test", Session: func(c *cytube.Config) {
+		c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
+		if o.session != nil {
+			o.session(c)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc = svc
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { e.done <- svc.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-e.done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("Run did not return after cancel")
+		}
+	})
+	return e
+}
+
+func (e *env) on(subject string) []*nats.Msg {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []*nats.Msg
+	for _, m := range e.msgs {
+		if m.Subject == subject {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (e *env) waitFor(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (e *env) waitSubject(subject string, n int) []*nats.Msg {
+	e.t.Helper()
+	e.waitFor(fmt.Sprintf("%d on %s", n, subject), func() bool { return len(e.on(subject)) >= n })
+	return e.on(subject)
+}
+
+// ready waits for the logged-in status.
+func (e *env) ready(scope bus.Scope, n int) {
+	e.t.Helper()
+	e.waitFor("logged in", func() bool {
+		c := 0
+		for _, m := range e.on(scope.Status()) {
+			if decodeAs(e.t, m, &eventsv1.ConnectorStatus{}).GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_LOGGED_IN {
+				c++
+			}
+		}
+		return c >= n
+	})
+}
+
+func decodeAs[T proto.Message](t *testing.T, m *nats.Msg, v T) T {
+	t.Helper()
+	var err error
+	if m.Header.Get("Content-Type") == "application/json" {
+		err = protojson.Unmarshal(m.Data, v)
+	} else {
+		err = proto.Unmarshal(m.Data, v)
+	}
+	if err != nil {
+		t.Fatalf("decode %s: %v", m.Subject, err)
+	}
+	return v
+}
+
+var seed = bus.Scope{Platform: "cytube"}
+
+func TestSeedSubjectsHeadersAndCorrelation(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.ready(seed, 1)
+
+	e.cyt.AddFakeUser("alice", 1)
+	e.cyt.FakeChat("alice", `<b>hi</b> & see https://example.com/x?a=1&b=2`)
+	e.cyt.Queue("alice", cytubetest.Media{ID: "https://example.com/a.json", Title: "Song A", Type: "cm", Seconds: 90}, false)
+	e.cyt.RemoveFakeUser("alice")
+
+	raw := e.waitSubject("rosey.platform.cytube.chat", 1)
+	norm := e.waitSubject("rosey.events.message", 1)
+	h := raw[len(raw)-1].Header
+	for _, k := range []string{"ce-specversion", "ce-id", "ce-source", "ce-type", "ce-time", "ce-dataschema", "ce-correlationid", "Content-Type", "Nats-Msg-Id"} {
+		if h.Get(k) == "" {
+			t.Errorf("raw chat lacks header %s: %v", k, h)
+		}
+	}
+	if h.Get("ce-dataschema") != "cytube.v1.ChatMsg" || h.Get("Content-Type") != "application/protobuf" || h.Get("Nats-Msg-Id") != h.Get("ce-id") || h.Get("ce-specversion") != "1.0" {
+		t.Errorf("raw chat headers = %v", h)
+	}
+	nh := norm[len(norm)-1].Header
+	if nh.Get("ce-correlationid") != h.Get("ce-correlationid") || nh.Get("ce-id") == h.Get("ce-id") {
+		t.Errorf("normalized correlation %q / id %q vs raw %q / %q", nh.Get("ce-correlationid"), nh.Get("ce-id"), h.Get("ce-correlationid"), h.Get("ce-id"))
+	}
+	if nh.Get("ce-dataschema") != "rosey.events.v1.Message" {
+		t.Errorf("normalized schema = %q", nh.Get("ce-dataschema"))
+	}
+	msg := decodeAs(t, norm[len(norm)-1], &eventsv1.Message{})
+	if msg.GetText() != "<b>hi</b> & see https://example.com/x?a=1&b=2" || !strings.Contains(msg.GetHtml(), "&lt;b&gt;") || msg.GetUser().GetName() != "alice" || msg.GetChannel() != "testchan" {
+		t.Errorf("normalized message = %v", msg)
+	}
+	cm := decodeAs(t, raw[len(raw)-1], &cytubev1.ChatMsg{})
+	if cm.GetUsername() != "alice" || cm.GetTime() == 0 {
+		t.Errorf("raw chat = %v", cm)
+	}
+
+	for _, sub := range []string{"rosey.platform.cytube.user.join", "rosey.events.user.join", "rosey.platform.cytube.user.leave", "rosey.events.user.leave", "rosey.platform.cytube.media.queue", "rosey.platform.cytube.media.change", "rosey.platform.cytube.playlist.update"} {
+		e.waitSubject(sub, 1)
+	}
+	// Media stays raw: nothing normalized for it.
+	if n := len(e.on("rosey.events.media.change")); n != 0 {
+		t.Errorf("media was normalized")
+	}
+}
+
+func TestJSONEncodingReadsLikeCyTube(t *testing.T) {
+	e := newEnv(t, envOpts{json: true})
+	e.ready(seed, 1)
+	e.cyt.FakeChat("bot2", "plain")
+	m := e.waitSubject("rosey.platform.cytube.chat", 1)[0]
+	if m.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("content type %q", m.Header.Get("Content-Type"))
+	}
+	var v map[string]any
+	if err := json.Unmarshal(m.Data, &v); err != nil || v["username"] != "bot2" || v["msg"] != "plain" {
+		t.Errorf("raw JSON = %s", m.Data)
+	}
+}
+
+func TestHistoryNotRepublishedAfterReconnect(t *testing.T) {
+	var hist []cytubetest.ChatMsg
+	for i := range 15 {
+		hist = append(hist, cytubetest.ChatMsg{Username: "carol", Msg: fmt.Sprintf("old %d", i), Time: 1700000000000 + int64(i)*1000})
+	}
+	e := newEnv(t, envOpts{cytube: cytubetest.Options{History: hist}})
+	e.ready(seed, 1)
+	first := e.waitSubject("rosey.events.message", 15)
+	for _, m := range first {
+		if !decodeAs(t, m, &eventsv1.Message{}).GetIsHistory() {
+			t.Errorf("history message not flagged")
+		}
+	}
+	e.cyt.DropAll()
+	e.ready(seed, 2)
+	e.cyt.FakeChat("carol", "live after reconnect")
+	e.waitFor("live message", func() bool {
+		for _, m := range e.on("rosey.events.message") {
+			if decodeAs(t, m, &eventsv1.Message{}).GetText() == "live after reconnect" {
+				return true
+			}
+		}
+		return false
+	})
+	if n := len(e.on("rosey.events.message")); n != 16 {
+		t.Errorf("%d normalized messages, want 15 history + 1 live (history republished?)", n)
+	}
+	if n := len(e.on("rosey.platform.cytube.chat")); n != 16 {
+		t.Errorf("%d raw chat messages, want 16", n)
+	}
+}
+
+// request sends a JSON command and decodes the CommandResult.
+func (e *env) request(subject, body string, deadline time.Duration) (*commandsv1.CommandResult, *nats.Msg) {
+	e.t.Helper()
+	msg := &nats.Msg{Subject: subject, Data: []byte(body), Header: nats.Header{}}
+	msg.Header.Set("Content-Type", "application/json")
+	msg.Header.Set(bus.HeaderDeadlineMs, fmt.Sprint(deadline.Milliseconds()))
+	ctx, cancel := context.WithTimeout(context.Background(), deadline+5*time.Second)
+	defer cancel()
+	resp, err := e.nc.RequestMsgWithContext(ctx, msg)
+	if err != nil {
+		e.t.Fatalf("request %s: %v", subject, err)
+	}
+	res := &commandsv1.CommandResult{}
+	if err := protojson.Unmarshal(resp.Data, res); err != nil {
+		e.t.Fatalf("result %s: %v", resp.Data, err)
+	}
+	return res, resp
+}
+
+func TestCommandsConfirmedAndRefused(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.ready(seed, 1)
+
+	res, _ := e.request("rosey.platform.cytube.send.chat", `{"message":"hello from NATS"}`, 5*time.Second)
+	if !res.GetOk() || res.GetAction() != "chat" {
+		t.Fatalf("chat result = %v", res)
+	}
+	echo := e.waitSubject("rosey.events.message", 1)
+	if m := decodeAs(t, echo[len(echo)-1], &eventsv1.Message{}); !m.GetIsSelf() || m.GetText() != "hello from NATS" {
+		t.Errorf("echo = %v", m)
+	}
+	res, _ = e.request("rosey.platform.cytube.send.chat", `{"text":"seed alias"}`, 5*time.Second)
+	if !res.GetOk() {
+		t.Errorf("seed {text} = %v", res)
+	}
+
+	res, resp := e.request("rosey.platform.cytube.send.chat", `{"message":"`+strings.Repeat("x", 321)+`"}`, 5*time.Second)
+	if res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_TOO_LONG || resp.Header.Get("Nats-Service-Error-Code") != "TOO_LONG" {
+		t.Errorf("too long = %v headers %v", res, resp.Header)
+	}
+	for body, code := range map[string]commandsv1.ErrorCode{
+		`{"message":"   "}`: commandsv1.ErrorCode_ERROR_CODE_INVALID,
+		`{"message":`:       commandsv1.ErrorCode_ERROR_CODE_INVALID,
+		`{"message":5}`:     commandsv1.ErrorCode_ERROR_CODE_INVALID,
+		`{"nonsense":"x"}`:  commandsv1.ErrorCode_ERROR_CODE_INVALID,
+	} {
+		if res, _ := e.request("rosey.platform.cytube.send.chat", body, 2*time.Second); res.GetCode() != code {
+			t.Errorf("chat %s = %v, want %v", body, res, code)
+		}
+	}
+	if res, _ := e.request("rosey.platform.cytube.send.teleport", `{}`, 2*time.Second); res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_UNKNOWN_ACTION {
+		t.Errorf("unknown action = %v", res)
+	}
+	if res, _ := e.request("rosey.platform.cytube.send.pm", `{"username":"bad name.*","message":"x"}`, 2*time.Second); res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_INVALID {
+		t.Errorf("injected name = %v", res)
+	}
+	e.cyt.AddFakeUser("alice", 1)
+	if res, _ := e.request("rosey.platform.cytube.send.pm", `{"username":"alice","message":"psst"}`, 5*time.Second); !res.GetOk() {
+		t.Errorf("pm = %v", res)
+	}
+	if res, _ := e.request("rosey.platform.cytube.send.media_queue", `{"media":{"type":"cm","id":"https://example.com/b.json","title":"B","duration":60}}`, 5*time.Second); !res.GetOk() {
+		t.Errorf("media_queue = %v", res)
+	}
+	if res, _ := e.request("rosey.platform.cytube.send.media_queue", `{"media":{"type":"yt","id":"dQw4w9WgXcQ"}}`, 5*time.Second); res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_REFUSED_BY_SERVER || res.GetServerMessage() == "" {
+		t.Errorf("yt offline = %v", res)
+	}
+	// Platform-neutral route.
+	if res, _ := e.request(bus.SendMessageSubject("cytube", "testchan"), `{"platform":"cytube","channel":"testchan","text":"neutral"}`, 5*time.Second); !res.GetOk() {
+		t.Errorf("send message = %v", res)
+	}
+	if res, _ := e.request(bus.SendMessageSubject("cytube", "testchan"), `{"platform":"cytube","channel":"other","text":"x"}`, 2*time.Second); res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL {
+		t.Errorf("wrong channel = %v", res)
+	}
+	// Timeout: CyTube stays silent for a uid that does not exist.
+	if res, _ := e.request("rosey.platform.cytube.send.media_delete", `{"uid":424242}`, 500*time.Millisecond); res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_TIMEOUT {
+		t.Errorf("silent delete = %v", res)
+	}
+	// Protobuf body.
+	body, _ := proto.Marshal(&commandsv1.ChatCommand{Message: "binary body"})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := e.nc.RequestMsgWithContext(ctx, &nats.Msg{Subject: "rosey.platform.cytube.send.chat", Data: body, Header: nats.Header{"Content-Type": {"application/protobuf"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pres := &commandsv1.CommandResult{}
+	if err := proto.Unmarshal(resp.Data, pres); err != nil || !pres.GetOk() {
+		t.Errorf("protobuf chat = %v %v", pres, err)
+	}
+}
+
+func TestCommandWithoutReplyPublishesErrorEvent(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.ready(seed, 1)
+	if err := e.nc.PublishMsg(&nats.Msg{Subject: "rosey.platform.cytube.send.chat", Data: []byte(`{"message":""}`), Header: nats.Header{"Content-Type": {"application/json"}}}); err != nil {
+		t.Fatal(err)
+	}
+	m := e.waitSubject("rosey.platform.cytube.error", 1)[0]
+	ev := decodeAs(t, m, &eventsv1.ErrorEvent{})
+	if ev.GetCode() != commandsv1.ErrorCode_ERROR_CODE_INVALID || ev.GetAction() != "chat" {
+		t.Errorf("error event = %v", ev)
+	}
+}
+
+func TestRateLimitedAndMuted(t *testing.T) {
+	fast := &cytube.PaceLimits{ChatBurst: 100, ChatPerSecond: 1000, QueueBurst: 3, QueuePerSecond: 1, ModQueueBurst: 10, ModQueuePerSecond: 2, PlaylistEvery: time.Minute}
+	e := newEnv(t, envOpts{username: "userbot", session: func(c *cytube.Config) { c.Pace = fast }})
+	e.ready(seed, 1)
+	if err := e.cyt.SetChannelOptions(json.RawMessage(`{"chat_antiflood":true,"chat_antiflood_params":{"burst":2,"sustained":0.2,"cooldown":4}}`)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	var codes []commandsv1.ErrorCode
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, _ := e.request("rosey.platform.cytube.send.chat", fmt.Sprintf(`{"message":"burst %d"}`, i), 700*time.Millisecond)
+			mu.Lock()
+			codes = append(codes, res.GetCode())
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	limited := 0
+	for _, c := range codes {
+		if c == commandsv1.ErrorCode_ERROR_CODE_RATE_LIMITED {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Errorf("no RATE_LIMITED among %v", codes)
+	}
+
+	// A moderator mutes the bot: its chat then gets noflood.
+	mod, err := cytube.New(cytube.Config{Host: e.cyt.Addr(), Channel: "testchan", Username: "modbot", Password: botPassword, ConnEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mod.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for mod.State() != cytube.StateReady {
+		time.Sleep(10 * time.Millisecond)
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer scancel()
+	if _, err := mod.Send(sctx, cytube.Request{Event: "chatMsg", Arg: map[string]any{"msg": "/mute userbot"}}); err != nil {
+		t.Fatalf("mute: %v", err)
+	}
+	time.Sleep(6 * time.Second / 5)
+	res, _ := e.request("rosey.platform.cytube.send.chat", `{"message":"am I muted"}`, 8*time.Second)
+	if res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_MUTED {
+		t.Errorf("muted chat = %v", res)
+	}
+}
+
+func TestDisconnectedCommandFailsWithinDeadline(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.ready(seed, 1)
+	e.cyt.Close()
+	e.waitFor("reconnecting status", func() bool {
+		for _, m := range e.on(seed.Status()) {
+			if decodeAs(t, m, &eventsv1.ConnectorStatus{}).GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_RECONNECTING {
+				return true
+			}
+		}
+		return false
+	})
+	start := time.Now()
+	res, _ := e.request("rosey.platform.cytube.send.chat", `{"message":"nobody home"}`, 300*time.Millisecond)
+	if res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_DISCONNECTED {
+		t.Errorf("result = %v", res)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
+func TestChannelScopedSubjectsForSeveralChannels(t *testing.T) {
+	e := newEnv(t, envOpts{channels: []string{"testchan", "second"}})
+	a, b := bus.Scope{Platform: "cytube", Channel: "testchan"}, bus.Scope{Platform: "cytube", Channel: "second"}
+	e.ready(a, 1)
+	e.ready(b, 1)
+	e.cyt.FakeChat("alice", "in testchan")
+	e.waitSubject(a.Raw("chat"), 1)
+	e.waitSubject(a.Normalized("message"), 1)
+	if got := a.Normalized("message"); got != "rosey.events.cytube.testchan.message" {
+		t.Errorf("normalized subject = %s", got)
+	}
+	res, _ := e.request(b.Command("chat"), `{"message":"only in second"}`, 5*time.Second)
+	if !res.GetOk() {
+		t.Fatalf("chat to second = %v", res)
+	}
+	e.waitSubject(b.Raw("chat"), 1)
+	for _, m := range e.on(a.Raw("chat")) {
+		if strings.Contains(string(m.Data), "only in second") {
+			t.Errorf("command reached the other channel")
+		}
+	}
+}
+
+func TestJetStreamModeStoresEvents(t *testing.T) {
+	e := newEnv(t, envOpts{jetstream: true})
+	e.ready(seed, 1)
+	e.cyt.FakeChat("alice", "stored")
+	e.waitSubject("rosey.events.message", 1)
+	js, err := e.nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := js.StreamInfo("ROSEY_CYTUBE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs == 0 {
+		t.Errorf("stream is empty")
+	}
+	// Commands still get the service's answer, not a stream ack.
+	if res, _ := e.request("rosey.platform.cytube.send.chat", `{"message":"via js mode"}`, 5*time.Second); !res.GetOk() {
+		t.Errorf("chat in JetStream mode = %v", res)
+	}
+}
+
+func TestUnknownAndInvalidEventsAreStillPublished(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.ready(seed, 1)
+	e.cyt.Emit("brandNewEvent", map[string]any{"x": 1})
+	e.cyt.Emit("chatMsg", map[string]any{"username": 5, "msg": "typed wrong"})
+	e.cyt.EmitRaw(`42["chatMsg",{not json`)
+	u := e.waitSubject("rosey.platform.cytube.unknown", 1)[0]
+	if !strings.Contains(string(u.Data), "brandNewEvent") || u.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("unknown = %s %v", u.Data, u.Header)
+	}
+	inv := e.waitSubject("rosey.platform.cytube.invalid", 2)
+	joined := ""
+	for _, m := range inv {
+		joined += string(m.Data)
+	}
+	if !strings.Contains(joined, "typed wrong") || !strings.Contains(joined, "{not json") {
+		t.Errorf("invalid = %s", joined)
+	}
+	if e.svc.Stats().Unknown.Load() != 1 || e.svc.Stats().Invalid.Load() != 1 || e.svc.Stats().BadFrames.Load() != 1 {
+		t.Errorf("stats unknown=%d invalid=%d bad=%d", e.svc.Stats().Unknown.Load(), e.svc.Stats().Invalid.Load(), e.svc.Stats().BadFrames.Load())
+	}
+	// And relaying goes on.
+	e.cyt.FakeChat("alice", "still relaying")
+	e.waitFor("chat after bad input", func() bool {
+		for _, m := range e.on("rosey.events.message") {
+			if strings.Contains(string(m.Data), "still relaying") {
+				return true
+			}
+		}
+		return false
+	})
+}
