@@ -84,15 +84,21 @@ breaking: ## Fail on breaking schema changes against $(BREAKING_AGAINST).
 ## ------------------------------------------------------------- code health
 
 .PHONY: lint
-lint: ## buf lint + buf format check, go vet, staticcheck.
+lint: ## buf lint + buf format check, gofmt, go vet, staticcheck.
 	$(BUF) lint
 	$(BUF) format --exit-code > /dev/null || { echo "proto files need formatting: run $(BUF) format -w"; exit 1; }
+	@unformatted=$$(git ls-files '*.go' | grep -v '^gen/' | xargs gofmt -l); \
+		if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
+.PHONY: deps
+deps: ## Install the Debian and npm packages the tests use (only what is missing).
+	internal/tools/deps.sh
+
 .PHONY: test
-test: ## Run all Go tests with the race detector.
-	$(GO) test -race ./...
+test: deps ## Install what is missing, then run every test with the race detector.
+	$(GO) test -race -timeout 30m ./...
 
 .PHONY: bench
 bench: ## Run benchmarks (no tests).

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,41 +38,91 @@ func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
 	defer cancel()
-	id := eventID(ch, ev)
+	out := Translate(ChannelInfo{Name: ch.name, Source: ch.source, Scope: ch.scope, OwnName: ch.sess.OwnName(), Rank: ch.sess.UserRank}, ev)
+	switch {
+	case out.Err != nil && errors.Is(out.Err, mapping.ErrUnknownEvent):
+		s.stats.Unknown.Add(1)
+		s.warnOnce("unknown:"+ev.Name, "CyTube sent an event this connector does not model; publishing its JSON",
+			"channel", ch.name, "event", ev.Name, "subject", out.Envelopes[0].Subject)
+	case out.Err != nil:
+		s.stats.Invalid.Add(1)
+		s.warnOnce("invalid:"+ev.Name, "CyTube event does not fit its schema; publishing its JSON",
+			"channel", ch.name, "event", ev.Name, "err", out.Err, "subject", out.Envelopes[0].Subject)
+	case len(out.Unmodelled) > 0:
+		s.stats.Unmodelled.Add(uint64(len(out.Unmodelled)))
+		s.warnOnce("unmodelled:"+ev.Name, "CyTube sent keys the schema does not model; they are not in the raw message",
+			"channel", ch.name, "event", ev.Name, "keys", out.Unmodelled)
+	}
+	for _, env := range out.Envelopes {
+		s.publish(ctx, ch, pub, env, env.Data == nil)
+	}
+}
+
+// ChannelInfo is what Translate needs to know about the channel.
+type ChannelInfo struct {
+	Name, Source string
+	Scope        bus.Scope
+	OwnName      string
+	Rank         func(name string) (float64, bool)
+}
+
+// Translation is what one CyTube event becomes.
+type Translation struct {
+	// Envelopes to publish, in order: the raw event, then the normalized
+	// one if any. An event that could not be typed gives one JSON envelope
+	// (Data nil, RawJSON set).
+	Envelopes []bus.Envelope
+	// Err is the decoding error for an unknown or invalid event.
+	Err error
+	// Unmodelled lists payload keys the schema has no field for.
+	Unmodelled []string
+}
+
+// Translate turns one CyTube event into the envelopes the connector
+// publishes. It is pure: no I/O and no clock (the time comes from the
+// event), so the contract tests can golden its output.
+func Translate(ch ChannelInfo, ev cytube.Event) Translation {
+	id := eventID(ch.Name, ev)
 	env := bus.Envelope{
-		ID: id, CorrelationID: id, Source: ch.source, Type: "cytube." + ev.Name,
-		Time: ev.Received, Platform: mapping.Platform, Channel: ch.name,
+		ID: id, CorrelationID: id, Source: ch.Source, Type: "cytube." + ev.Name,
+		Time: ev.Received, Platform: mapping.Platform, Channel: ch.Name,
 	}
 	raw, unmodelled, err := mapping.Decode(ev.Name, ev.Arg)
 	if err != nil {
-		s.publishUnparsed(ctx, ch, env, ev, err)
-		return
-	}
-	if len(unmodelled) > 0 {
-		s.stats.Unmodelled.Add(uint64(len(unmodelled)))
-		s.warnOnce("unmodelled:"+ev.Name, "CyTube sent keys the schema does not model; they are not in the raw message",
-			"channel", ch.name, "event", ev.Name, "keys", unmodelled)
+		env.Subject = ch.Scope.Raw(mapping.InvalidSubject)
+		body := map[string]any{"event": ev.Name, "args": argsJSON(ev.Args)}
+		if errors.Is(err, mapping.ErrUnknownEvent) {
+			env.Subject = ch.Scope.Raw(mapping.UnknownSubject)
+		} else {
+			body["error"] = err.Error()
+		}
+		b, jerr := json.Marshal(body)
+		if jerr != nil {
+			b = []byte(`{"event":` + strconv.Quote(ev.Name) + `}`)
+		}
+		env.RawJSON = b
+		return Translation{Envelopes: []bus.Envelope{env}, Err: err}
 	}
 	if t, ok := messageTime(ev); ok {
 		env.Time = t
 	}
 	sub, _ := mapping.RawSubject(ev.Name)
-	env.Subject = ch.scope.Raw(sub)
+	env.Subject = ch.Scope.Raw(sub)
 	env.Data = raw
-	s.publish(ctx, ch, pub, env, false)
+	out := Translation{Envelopes: []bus.Envelope{env}, Unmodelled: unmodelled}
 
 	norm, ok := mapping.Normalize(raw, mapping.Context{
-		Channel: ch.name, Self: ev.Self, History: ev.History,
-		OwnName: ch.sess.OwnName(), Rank: ch.sess.UserRank,
+		Channel: ch.Name, Self: ev.Self, History: ev.History, OwnName: ch.OwnName, Rank: ch.Rank,
 	})
-	if !ok {
-		return
+	if ok {
+		n := env
+		n.ID = id + "-" + strings.ReplaceAll(norm.Kind, ".", "-")
+		n.Type = "rosey.events." + norm.Kind
+		n.Subject = ch.Scope.Normalized(norm.Kind)
+		n.Data = norm.Message
+		out.Envelopes = append(out.Envelopes, n)
 	}
-	env.ID = id + "-" + strings.ReplaceAll(norm.Kind, ".", "-")
-	env.Type = "rosey.events." + norm.Kind
-	env.Subject = ch.scope.Normalized(norm.Kind)
-	env.Data = norm.Message
-	s.publish(ctx, ch, pub, env, false)
+	return out
 }
 
 // messageTime is the server's own time of a chat message or PM, so that a
@@ -87,31 +138,6 @@ func messageTime(ev cytube.Event) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.UnixMilli(v.Time).UTC(), true
-}
-
-// publishUnparsed keeps events we cannot type: CyTube's JSON goes out on
-// rosey.platform.cytube.unknown (not modelled) or .invalid (did not fit).
-func (s *Service) publishUnparsed(ctx context.Context, ch *channel, env bus.Envelope, ev cytube.Event, derr error) {
-	body := map[string]any{"event": ev.Name, "args": argsJSON(ev.Args)}
-	if errors.Is(derr, mapping.ErrUnknownEvent) {
-		s.stats.Unknown.Add(1)
-		env.Subject = ch.scope.Raw(mapping.UnknownSubject)
-		s.warnOnce("unknown:"+ev.Name, "CyTube sent an event this connector does not model; publishing its JSON",
-			"channel", ch.name, "event", ev.Name, "subject", env.Subject)
-	} else {
-		s.stats.Invalid.Add(1)
-		env.Subject = ch.scope.Raw(mapping.InvalidSubject)
-		body["error"] = derr.Error()
-		s.warnOnce("invalid:"+ev.Name, "CyTube event does not fit its schema; publishing its JSON",
-			"channel", ch.name, "event", ev.Name, "err", derr, "subject", env.Subject)
-	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		s.log.Error("cannot encode unparsed event", "event", ev.Name, "err", err)
-		return
-	}
-	env.RawJSON = b
-	s.publish(ctx, ch, s.publisher(), env, true)
 }
 
 // argsJSON returns the arguments as a JSON array, keeping them verbatim.

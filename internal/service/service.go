@@ -327,12 +327,12 @@ func (s *Service) sessionConfig(ctx context.Context, ch *channel) cytube.Config 
 
 // eventID is deterministic: chat and PMs by content (the same message gets
 // the same id on every replay), everything else by connection and position.
-func eventID(ch *channel, ev cytube.Event) string {
+func eventID(channel string, ev cytube.Event) string {
 	if ev.Key != "" {
 		return ev.Key
 	}
 	h := sha256.New()
-	for _, part := range []string{ch.name, ev.SocketID, strconv.FormatUint(ev.Seq, 10), ev.Name} {
+	for _, part := range []string{channel, ev.SocketID, strconv.FormatUint(ev.Seq, 10), ev.Name} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
