@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -192,6 +193,35 @@ func TestEveryTableEventHasSubjectAndMessage(t *testing.T) {
 	for ev := range rawSubjects {
 		if _, ok := eventTypes[ev]; !ok {
 			t.Errorf("%s has a subject but no message", ev)
+		}
+	}
+}
+
+// TestSubjectsDocMatchesTable keeps docs/subjects.md in step with rawSubjects.
+func TestSubjectsDocMatchesTable(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "subjects.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]string{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) != 4 {
+			continue
+		}
+		sub, ev := strings.Trim(strings.TrimSpace(cells[1]), "`"), strings.Trim(strings.TrimSpace(cells[2]), "`")
+		if _, ok := eventTypes[ev]; ok {
+			documented[ev] = sub
+		}
+	}
+	for ev, sub := range rawSubjects {
+		if documented[ev] != sub {
+			t.Errorf("docs/subjects.md: %s documented as %q, code says %q", ev, documented[ev], sub)
+		}
+	}
+	for _, a := range Actions() {
+		if !strings.Contains(string(doc), "| `"+a+"` |") {
+			t.Errorf("docs/subjects.md lacks action %s", a)
 		}
 	}
 }

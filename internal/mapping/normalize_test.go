@@ -1,0 +1,98 @@
+package mapping
+
+import (
+	"regexp"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
+	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
+)
+
+// TestNormalizedChatIsPlainText runs every captured chatMsg through Decode
+// and Normalize: the text must carry no tags and no entities (CyTube
+// escapes user text, so a literal "&amp;" typed by a user is the only way
+// an entity survives, and the captures have none).
+func TestNormalizedChatIsPlainText(t *testing.T) {
+	tag := regexp.MustCompile(`<[a-zA-Z/][^>]*>`)
+	entity := regexp.MustCompile(`&(amp|lt|gt|quot|#\d+);`)
+	want := map[string]string{
+		"&gt;implying greentext": ">implying greentext",
+		`&lt;b&gt;bold&lt;/b&gt; &lt;i&gt;it&lt;/i&gt; &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt; &amp; "q" 's' &lt;a href="javascript:x"&gt;l&lt;/a&gt;`: `<b>bold</b> <i>it</i> <script>alert(1)</script> <img src=x onerror=alert(1)> & "q" 's' <a href="javascript:x">l</a>`,
+		`see <a href="http://127.0.0.1:8080/r/goldentest" target="_blank" rel="noopener noreferrer">http://127.0.0.1:8080/r/goldentest</a> now`:                                         "see http://127.0.0.1:8080/r/goldentest now",
+	}
+	checked := 0
+	for _, l := range serverEvents(t) {
+		if l.Event != "chatMsg" {
+			continue
+		}
+		raw, _, err := Decode(l.Event, arg0(l))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, ok := Normalize(raw, Context{Channel: "goldentest"})
+		if !ok || n.Kind != KindMessage {
+			t.Fatalf("chatMsg not normalized")
+		}
+		m := n.Message.(*eventsv1.Message)
+		html := raw.(*cytubev1.ChatMsg).GetMsg()
+		if m.GetHtml() != html {
+			t.Errorf("html not kept: %q", m.GetHtml())
+		}
+		if w, ok := want[html]; ok {
+			checked++
+			if m.GetText() != w {
+				t.Errorf("text of %q = %q, want %q", html, m.GetText(), w)
+			}
+			continue
+		}
+		if tag.MatchString(m.GetText()) || entity.MatchString(m.GetText()) {
+			t.Errorf("text of %q = %q still has HTML", html, m.GetText())
+		}
+	}
+	if checked < len(want) {
+		t.Errorf("only %d of the %d known HTML messages found in the captures", checked, len(want))
+	}
+}
+
+func TestNormalizeFlagsAndUsers(t *testing.T) {
+	action := &cytubev1.ChatMsg{Username: "[server]", Msg: "x", Meta: &cytubev1.ChatMeta{AddClass: "server-whisper", Action: true, Shadow: true}, Time: 1500}
+	n, _ := Normalize(action, Context{Channel: "c", Self: true, History: true, Rank: func(string) (float64, bool) { return 2, true }})
+	m := n.Message.(*eventsv1.Message)
+	if !m.GetIsSelf() || !m.GetIsHistory() || m.GetUser().GetRank() != 2 || m.GetTimestamp().AsTime().UnixMilli() != 1500 {
+		t.Errorf("message = %v", m)
+	}
+	got := map[eventsv1.MessageFlag]bool{}
+	for _, f := range m.GetFlags() {
+		got[f] = true
+	}
+	for _, f := range []eventsv1.MessageFlag{eventsv1.MessageFlag_MESSAGE_FLAG_SYSTEM, eventsv1.MessageFlag_MESSAGE_FLAG_ACTION, eventsv1.MessageFlag_MESSAGE_FLAG_SHADOW, eventsv1.MessageFlag_MESSAGE_FLAG_WHISPER} {
+		if !got[f] {
+			t.Errorf("flag %v missing from %v", f, m.GetFlags())
+		}
+	}
+	j, _ := Normalize(&cytubev1.AddUser{Name: "Bot", Rank: 3, Meta: &cytubev1.UserMeta{Afk: true}}, Context{OwnName: "bot"})
+	if u := j.Message.(*eventsv1.UserJoin); !u.GetIsSelf() || !u.GetAfk() || u.GetUser().GetRank() != 3 || j.Kind != KindUserJoin {
+		t.Errorf("join = %v", u)
+	}
+	for _, raw := range []proto.Message{&cytubev1.SetUserRank{Name: "a", Rank: 2}, &cytubev1.SetAFK{Name: "a", Afk: true}, &cytubev1.SetUserMeta{Name: "a", Meta: &cytubev1.UserMeta{Muted: true, Smuted: true}}} {
+		n, ok := Normalize(raw, Context{})
+		if u, isUpdate := n.Message.(*eventsv1.UserUpdate); !ok || !isUpdate || u.GetName() != "a" || n.Kind != KindUserUpdate {
+			t.Errorf("Normalize(%v) = %v", raw, n)
+		}
+	}
+	n, _ = Normalize(&cytubev1.SetUserMeta{Name: "a", Meta: &cytubev1.UserMeta{Muted: true, Smuted: true}}, Context{})
+	if u := n.Message.(*eventsv1.UserUpdate); !u.GetMuted() || !u.GetSmuted() || u.Afk == nil {
+		t.Errorf("meta update = %v", u)
+	}
+	if n, ok := Normalize(&cytubev1.Clearchat{ClearedBy: "mod"}, Context{}); !ok || n.Kind != KindChatCleared {
+		t.Errorf("clearchat = %v", n)
+	}
+	if n, ok := Normalize(&cytubev1.Pm{Username: "a", To: "b", Msg: "&lt;3", Time: 1}, Context{Self: true}); !ok || n.Message.(*eventsv1.PrivateMessage).GetText() != "<3" {
+		t.Errorf("pm = %v", n)
+	}
+	if _, ok := Normalize(&cytubev1.ChangeMedia{Title: "x"}, Context{}); ok {
+		t.Error("media was normalized")
+	}
+}
