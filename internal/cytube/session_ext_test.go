@@ -506,3 +506,25 @@ func TestAnonymousSessionIsReadOnly(t *testing.T) {
 		t.Errorf("anonymous chat = %v, want not permitted", err)
 	}
 }
+
+func TestChannelPassword(t *testing.T) {
+	srv := newServer(t, cytubetest.Options{ChannelPassword: "letmein"})
+	h := start(t, srv, cytube.Config{Username: "alice", Password: "a", ChannelPassword: "letmein"})
+	h.waitReady(1)
+
+	srv2 := newServer(t, cytubetest.Options{ChannelPassword: "letmein"})
+	h2 := start(t, srv2, cytube.Config{Username: "alice", Password: "a", ChannelPassword: "wrong"})
+	select {
+	case err := <-h2.done:
+		h2.done <- err
+		var pe *cytube.ChannelPasswordError
+		if !errors.As(err, &pe) || !pe.Wrong {
+			t.Fatalf("Run = %v, want a wrong channel password", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Run did not stop on a wrong channel password; states %v", h2.stateNames())
+	}
+	if strings.Contains(fmt.Sprint(h2.stateNames()), "wrong") {
+		t.Error("state reasons leak the channel password")
+	}
+}

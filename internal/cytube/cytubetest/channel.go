@@ -292,9 +292,20 @@ func (s *Server) handleJoin(c *conn, arg json.RawMessage) {
 	}
 	ch := s.channelFor(strings.ToLower(name))
 	if ch.registered && s.opts.ChannelPassword != "" && c.rank() < 2 {
-		c.pendingJoin = ch
-		c.emit("needPassword", true)
-		return
+		// As CyTube's AccessControlModule: a correct "pw" in joinChannel
+		// passes; otherwise needPassword says whether one was given.
+		var pw *string
+		if raw, ok := m["pw"]; ok {
+			var v string
+			if json.Unmarshal(raw, &v) == nil {
+				pw = &v
+			}
+		}
+		if pw == nil || *pw != s.opts.ChannelPassword {
+			c.pendingJoin = ch
+			c.emit("needPassword", pw != nil)
+			return
+		}
 	}
 	s.join(c, ch)
 }
