@@ -69,6 +69,9 @@ type LoginError struct {
 	Message string
 	// RetryAfter is the wait CyTube asks for (guest-login delay), or 0.
 	RetryAfter time.Duration
+	// Exhausted is set when the session already retried as often as it
+	// will (a guest name that stays in use).
+	Exhausted bool
 }
 
 func (e *LoginError) Error() string {
@@ -77,6 +80,9 @@ func (e *LoginError) Error() string {
 
 // Retryable reports whether retrying the same login later can succeed.
 func (e *LoginError) Retryable() bool {
+	if e.Exhausted {
+		return false
+	}
 	return e.Kind == LoginGuestDelay || e.Kind == LoginNameInUse || e.Kind == LoginTimeout
 }
 

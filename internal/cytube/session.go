@@ -766,6 +766,7 @@ func (c *connRun) onLogin(ctx context.Context, arg json.RawMessage) error {
 	case LoginNameInUse:
 		c.nameInUse++
 		if c.nameInUse > s.cfg.MaxNameInUseRetries {
+			le.Exhausted = true
 			return le
 		}
 		// Often our own previous connection, not yet gone.

@@ -528,3 +528,30 @@ func TestChannelPassword(t *testing.T) {
 		t.Error("state reasons leak the channel password")
 	}
 }
+
+func TestGuestLoginDelayIsWaitedOut(t *testing.T) {
+	srv := newServer(t, cytubetest.Options{GuestLoginDelay: time.Second})
+	first := start(t, srv, cytube.Config{Username: "GuestA"})
+	first.waitReady(1)
+	second := start(t, srv, cytube.Config{Username: "GuestB"})
+	second.waitReady(1)
+	if n := received(srv, `42["login",{"name":"GuestB"}]`); n < 2 {
+		t.Errorf("GuestB logged in after %d attempt(s); the server's delay should have refused the first", n)
+	}
+}
+
+func TestGuestNameInUseStopsAfterRetries(t *testing.T) {
+	srv := newServer(t, cytubetest.Options{})
+	srv.AddFakeUser("taken", 0)
+	h := start(t, srv, cytube.Config{Username: "taken", MaxNameInUseRetries: 1})
+	select {
+	case err := <-h.done:
+		h.done <- err
+		var le *cytube.LoginError
+		if !errors.As(err, &le) || le.Kind != cytube.LoginNameInUse {
+			t.Fatalf("Run = %v, want name in use", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("Run did not stop; states %v", h.stateNames())
+	}
+}

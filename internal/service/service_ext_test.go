@@ -535,3 +535,74 @@ func TestUnknownAndInvalidEventsAreStillPublished(t *testing.T) {
 		return false
 	})
 }
+
+// TestEmbeddedNATSServesOtherProcesses runs the connector with no NATS URL:
+// it starts its own server, and another client can subscribe to it.
+func TestEmbeddedNATSServesOtherProcesses(t *testing.T) {
+	cyt, err := cytubetest.New(cytubetest.Options{Channel: "testchan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cyt.Close()
+	cfg := config.Default()
+	ch := config.DefaultChannel()
+	ch.Host, ch.Secure, ch.Channel = cyt.Addr(), false, "testchan"
+	cfg.Channels = []config.Channel{ch}
+	cfg.NATS.URL = ""
+	cfg.NATS.EmbeddedPort = config.RandomPort
+	cfg.NATS.DataDir = t.TempDir()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	urls := make(chan string, 1)
+	svc, err := service.New(cfg, service.Options{OnReady: func(u string) { urls <- u }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	var url string
+	select {
+	case url = <-urls:
+	case <-time.After(10 * time.Second):
+		t.Fatal("embedded NATS did not come up")
+	}
+	if !strings.HasPrefix(url, "nats://127.0.0.1:") {
+		t.Errorf("embedded URL %q is not on loopback", url)
+	}
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	got := make(chan *nats.Msg, 10)
+	sub, err := nc.ChanSubscribe("rosey.events.message", got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		cyt.FakeChat("alice", "through the embedded server")
+		select {
+		case m := <-got:
+			if !strings.Contains(string(m.Data), "through the embedded server") {
+				t.Errorf("got %q", m.Data)
+			}
+			return
+		case <-time.After(200 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("no message through the embedded server")
+		}
+	}
+}
