@@ -117,3 +117,13 @@ run: ## Run the connector: go run ./cmd/cytube-connector run $(ARGS).
 .PHONY: demo
 demo: ## Run the demo: go run ./cmd/cytube-connector demo $(ARGS).
 	$(GO) run ./cmd/cytube-connector demo $(ARGS)
+
+## ---------------------------------------------------------------- contract
+
+.PHONY: golden
+golden: ## Rewrite the contract goldens (internal/contract/testdata/golden) from the captures.
+	$(GO) test ./internal/contract -run 'Golden' -count=1 -update
+
+.PHONY: soak
+soak: ## Run the connector soak test for 10 minutes (SOAK_DURATION overrides).
+	SOAK_DURATION=$${SOAK_DURATION:-10m} $(GO) test -race -run '^TestFaultSoak$$' -count=1 -timeout 30m -v ./internal/service/

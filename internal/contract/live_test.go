@@ -1,0 +1,83 @@
+package contract
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLiveTypeScriptConsumer runs the example bot in
+// docs/examples/typescript-bot with node against a real NATS server, the
+// Go CyTube test server and a running connector. Once the bot has
+// subscribed, a user joins and chats; the bot must decode every event,
+// find the CloudEvents headers and raw/normalized correlation right, get
+// its own chat command confirmed, and exit 0.
+func TestLiveTypeScriptConsumer(t *testing.T) {
+	root := repoRoot(t)
+	genTS := filepath.Join(root, "gen", "ts")
+	example := filepath.Join(root, "docs", "examples", "typescript-bot")
+	// The example installs gen/ts as a copy (install-links): npm ci every
+	// time so that the copy is the current gen/ts.
+	npmCI(t, genTS, filepath.Join("node_modules", "@bufbuild", "protobuf", "package.json"))
+	if _, stderr, err := run(t, 5*time.Minute, example, nil, "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", example, err, stderr)
+	}
+
+	e := newEnv(t, "bot")
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nodeBin(t), "bot.mjs")
+	cmd.Dir = example
+	cmd.Env = append(cmd.Environ(),
+		"NATS_URL="+e.nats.ClientURL(),
+		"EXPECT=cytube.v1.ChatMsg,rosey.events.v1.Message,cytube.v1.AddUser,rosey.events.v1.UserJoin",
+		"CHAT_TEXT=hello from the TypeScript bot ✨",
+		"TIMEOUT_MS=30000",
+	)
+	cmd.WaitDelay = 5 * time.Second
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		lines = append(lines, line)
+		if line == "ready" {
+			// The bot is subscribed: now a user joins and chats.
+			e.cyt.AddFakeUser("alice", 1)
+			e.cyt.FakeChat("alice", `héllo <b>wörld</b> 🚀 see https://example.com/?a=1&b=2`)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("typescript bot failed: %v\nstdout:\n%s\nstderr:\n%s", err, strings.Join(lines, "\n"), stderr.String())
+	}
+	if len(lines) == 0 {
+		t.Fatalf("typescript bot printed nothing; stderr:\n%s", stderr.String())
+	}
+	var sum struct {
+		OK     bool           `json:"ok"`
+		Events int            `json:"events"`
+		Pairs  int            `json:"pairs"`
+		Types  map[string]int `json:"types"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil {
+		t.Fatalf("last line of the bot is not its summary: %q: %v", lines[len(lines)-1], err)
+	}
+	if !sum.OK || sum.Pairs < 2 || sum.Types["rosey.events.v1.UserJoin"] == 0 {
+		t.Errorf("bot summary = %+v", sum)
+	}
+	t.Logf("typescript bot: %s", strings.Join(lines, " | "))
+}
