@@ -17,6 +17,12 @@ const (
 	DefaultStreamMaxAge     = 24 * time.Hour
 	DefaultDuplicateWindow  = 2 * time.Minute
 	DefaultReconnectBufSize = 8 << 20
+	// DefaultFleetBucket is the JetStream key-value bucket holding the
+	// fleet's channel leases.
+	DefaultFleetBucket = "ROSEY_CYTUBE_LEASES"
+	// DefaultFleetLeaseTTL is how long a channel lease lives without
+	// renewal.
+	DefaultFleetLeaseTTL = 15 * time.Second
 	// RandomPort as NATS_EMBEDDED_PORT lets the embedded server pick any
 	// free port (useful in tests).
 	RandomPort = -1
@@ -67,6 +73,7 @@ type Config struct {
 	Log      Log
 	Metrics  Metrics
 	Subjects Subjects
+	Fleet    Fleet
 
 	// file is the config file the channels and options were read from,
 	// and channelsFromFile says whether it listed channels; Validate
@@ -156,6 +163,24 @@ type Subjects struct {
 	Encoding Encoding
 }
 
+// Fleet configures several connector processes sharing one channel list:
+// each channel is run by exactly one process at a time, which holds its
+// lease in a JetStream key-value bucket (see docs/fleet.md).
+type Fleet struct {
+	// Enabled turns fleet mode on. Off, the process runs every configured
+	// channel.
+	Enabled bool
+	// Bucket is the key-value bucket holding the leases; every process
+	// of a fleet must use the same one.
+	Bucket string
+	// LeaseTTL is how long a lease lives without renewal: the longest a
+	// channel stays unserved after its process died.
+	LeaseTTL time.Duration
+	// InstanceID names this process in the leases; "" picks
+	// <hostname>-<pid>-<random> when the fleet starts.
+	InstanceID string
+}
+
 // Default returns the built-in defaults: no channels yet (FromEnv adds
 // one from CYTUBE_*), an embedded NATS server on 127.0.0.1:4222 with
 // JetStream, info-level text logs, metrics off, automatic subjects and
@@ -173,6 +198,7 @@ func Default() Config {
 		},
 		Log:      Log{Level: LevelInfo, Format: FormatText},
 		Subjects: Subjects{Mode: SubjectModeAuto, Encoding: EncodingProtobuf},
+		Fleet:    Fleet{Bucket: DefaultFleetBucket, LeaseTTL: DefaultFleetLeaseTTL},
 	}
 }
 
@@ -306,6 +332,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("subject_mode", string(c.EffectiveSubjectMode())),
 		slog.String("encoding", string(c.Subjects.Encoding)),
 		slog.String("metrics_addr", c.Metrics.Addr),
+		slog.Bool("fleet", c.Fleet.Enabled),
 	}
 	if c.file != "" {
 		attrs = append(attrs, slog.String("config_file", c.file))

@@ -198,6 +198,10 @@ func FromEnv(lookup func(string) (string, bool), base Config) (Config, error) {
 	if v, ok := r.str("PAYLOAD_ENCODING"); ok {
 		cfg.Subjects.Encoding = Encoding(strings.ToLower(strings.TrimSpace(v)))
 	}
+	r.boolean("FLEET_ENABLED", &cfg.Fleet.Enabled)
+	r.trimmed("FLEET_BUCKET", &cfg.Fleet.Bucket)
+	r.duration("FLEET_LEASE_TTL", &cfg.Fleet.LeaseTTL)
+	r.trimmed("FLEET_INSTANCE_ID", &cfg.Fleet.InstanceID)
 	if err := r.ps.err(); err != nil {
 		return base, err
 	}

@@ -29,6 +29,12 @@ type fileConfig struct {
 		Mode     *string `yaml:"mode"`
 		Encoding *string `yaml:"encoding"`
 	} `yaml:"subjects"`
+	Fleet *struct {
+		Enabled    *bool   `yaml:"enabled"`
+		Bucket     *string `yaml:"bucket"`
+		LeaseTTL   *string `yaml:"lease_ttl"`
+		InstanceID *string `yaml:"instance_id"`
+	} `yaml:"fleet"`
 }
 
 type fileChannel struct {
@@ -243,6 +249,14 @@ func (l *fileLoader) apply(fc fileConfig, base Config) Config {
 		if s.Encoding != nil {
 			cfg.Subjects.Encoding = Encoding(strings.ToLower(strings.TrimSpace(*s.Encoding)))
 		}
+	}
+	if f := fc.Fleet; f != nil {
+		if f.Enabled != nil {
+			cfg.Fleet.Enabled = *f.Enabled
+		}
+		setStr(&cfg.Fleet.Bucket, f.Bucket)
+		l.duration("fleet.lease_ttl", f.LeaseTTL, &cfg.Fleet.LeaseTTL)
+		setStr(&cfg.Fleet.InstanceID, f.InstanceID)
 	}
 	return cfg
 }

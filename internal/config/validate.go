@@ -100,6 +100,7 @@ func (c Config) Validate() error {
 	c.validateChannels(&ps)
 	c.validateNATS(&ps)
 	c.validateRest(&ps)
+	c.validateFleet(&ps)
 	return ps.err()
 }
 
