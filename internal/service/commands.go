@@ -21,10 +21,13 @@ import (
 // actionSendMessage is the action of the platform-neutral route.
 const actionSendMessage = "message"
 
-func (s *Service) startCommands(ctx context.Context, nc *nats.Conn) (*bus.CommandService, error) {
-	scopes := make([]bus.Scope, 0, len(s.channels))
-	routes := make([]bus.Route, 0, len(s.channels))
-	for _, ch := range s.channels {
+// maxCommandBytes bounds a command body; no valid command comes close.
+const maxCommandBytes = bus.DefaultMaxPayload
+
+func (s *Service) startCommands(ctx context.Context, nc *nats.Conn, chans []*channel) (*bus.CommandService, error) {
+	scopes := make([]bus.Scope, 0, len(chans))
+	routes := make([]bus.Route, 0, len(chans))
+	for _, ch := range chans {
 		scopes = append(scopes, ch.scope)
 		routes = append(routes, bus.Route{Subject: bus.SendMessageSubject(mapping.Platform, ch.name), Scope: ch.scope, Action: actionSendMessage})
 	}
@@ -35,6 +38,10 @@ func (s *Service) startCommands(ctx context.Context, nc *nats.Conn) (*bus.Comman
 		Scopes:      scopes,
 		Routes:      routes,
 		Handler:     bus.CommandHandlerFunc(s.handleCommand),
+		// Bodies up to maxCommandBytes are decoded; larger ones (up to any
+		// server's max_payload) still reach runCommand, which answers
+		// TOO_LONG with a CommandResult instead of an empty error reply.
+		MaxPayload: bus.DefaultEmbeddedMaxPayload,
 		OnUnanswered: func(ctx context.Context, req bus.CommandRequest, reply proto.Message, err error) {
 			s.publishCommandError(ctx, req, reply, err)
 		},
@@ -68,6 +75,7 @@ func (s *Service) handleCommand(ctx context.Context, req bus.CommandRequest) (pr
 	res := s.runCommand(ctx, req)
 	res.Action = req.Action
 	res.CorrelationId = firstHeader(req.Header, bus.HeaderCorrelationID, bus.HeaderID, bus.HeaderMsgID)
+	s.countCommand(req, res)
 	if res.Ok {
 		return res, nil
 	}
@@ -86,6 +94,9 @@ func firstHeader(h nats.Header, keys ...string) string {
 }
 
 func (s *Service) runCommand(ctx context.Context, req bus.CommandRequest) *commandsv1.CommandResult {
+	if n := len(req.Data); n > maxCommandBytes {
+		return fail(commandsv1.ErrorCode_ERROR_CODE_TOO_LONG, fmt.Sprintf("body is %d bytes; commands are at most %d", n, maxCommandBytes))
+	}
 	ch := s.byScope[req.Scope]
 	if ch == nil {
 		return fail(commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL, "this connector does not serve that channel")
@@ -119,10 +130,10 @@ func (s *Service) runCommand(ctx context.Context, req bus.CommandRequest) *comma
 			return failFrom(err)
 		}
 	}
-	if r.WantLocked != nil && ch.sess.State() == cytube.StateReady && ch.sess.Snapshot().Locked == *r.WantLocked {
+	if r.WantLocked != nil && ch.session().State() == cytube.StateReady && ch.session().Snapshot().Locked == *r.WantLocked {
 		return &commandsv1.CommandResult{Ok: true, Reason: fmt.Sprintf("playlist already %s", lockWord(*r.WantLocked))}
 	}
-	conf, err := ch.sess.Send(ctx, cytube.Request{Event: r.Event, Arg: r.Arg, Queued: req.Accepted})
+	conf, err := ch.session().Send(ctx, cytube.Request{Event: r.Event, Arg: r.Arg, Queued: req.Accepted})
 	if err != nil {
 		return failFrom(err)
 	}

@@ -21,12 +21,21 @@ import (
 // publishTimeout bounds one publish (JetStream acks and retries included).
 const publishTimeout = 30 * time.Second
 
+// storeTimeout bounds one event publish in JetStream mode, where the
+// publisher retries until the stream has the event: a NATS outage up to
+// this long loses nothing CyTube delivered (reading from CyTube waits).
+const storeTimeout = 10 * time.Minute
+
+// stoppedTimeout bounds the STOPPED status published while shutting down.
+const stoppedTimeout = 5 * time.Second
+
 // onEvent publishes one CyTube event: raw on rosey.platform.cytube.<event>
 // and, when it has a generic meaning, normalized on rosey.events.<kind>,
 // both with the same correlation id. It runs on the session's read loop,
 // so a slow bus slows reading (and CyTube buffers) instead of losing events.
 func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 	s.stats.EventsIn.Add(1)
+	s.countEvent(ch, ev.Name)
 	if ev.Replayed {
 		// Chat history CyTube replays on every join; already published.
 		s.stats.ReplaysSkipped.Add(1)
@@ -36,9 +45,13 @@ func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 	if pub == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	timeout := publishTimeout
+	if s.cfg.NATS.JetStream {
+		timeout = storeTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	out := Translate(ChannelInfo{Name: ch.name, Source: ch.source, Scope: ch.scope, OwnName: ch.sess.OwnName(), Rank: ch.sess.UserRank}, ev)
+	out := Translate(ChannelInfo{Name: ch.name, Source: ch.source, Scope: ch.scope, OwnName: ch.session().OwnName(), Rank: ch.session().UserRank}, ev)
 	switch {
 	case out.Err != nil && errors.Is(out.Err, mapping.ErrUnknownEvent):
 		s.stats.Unknown.Add(1)
@@ -188,6 +201,7 @@ func (s *Service) publish(ctx context.Context, ch *channel, pub *bus.Publisher, 
 	}
 	if err != nil {
 		s.warnOnce("publish:"+env.Subject, "publish failed", "channel", ch.name, "subject", env.Subject, "err", err)
+		s.publishOversize(ctx, ch, pub, env, err)
 	}
 }
 
@@ -206,6 +220,7 @@ func (s *Service) onState(ctx context.Context, ch *channel, sc cytube.StateChang
 	ch.mu.Lock()
 	ch.state = sc
 	ch.mu.Unlock()
+	s.countState(ch, sc)
 	state, ok := connectorStates[sc.To]
 	if !ok {
 		return
@@ -218,7 +233,12 @@ func (s *Service) onState(ctx context.Context, ch *channel, sc cytube.StateChang
 		return
 	}
 	now := s.opts.Now()
-	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	timeout := publishTimeout
+	if sc.To == cytube.StateStopped {
+		// At shutdown ctx is already cancelled; STOPPED must still go out.
+		ctx, timeout = context.WithoutCancel(ctx), stoppedTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	s.stats.StatusPublished.Add(1)
 	s.publish(ctx, ch, pub, bus.Envelope{

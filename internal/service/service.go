@@ -53,6 +53,9 @@ type Stats struct {
 	Commands        atomic.Uint64
 	CommandsFailed  atomic.Uint64
 	StatusPublished atomic.Uint64
+	// Oversize counts envelopes larger than the NATS server's max_payload;
+	// each is replaced by a notice on the invalid subject (see oversize.go).
+	Oversize atomic.Uint64
 }
 
 // Service is the running connector.
@@ -67,6 +70,7 @@ type Service struct {
 	byScope  map[bus.Scope]*channel
 	pub      *bus.Publisher
 	warned   map[string]bool
+	metrics  *serviceMetrics // nil when metrics are off; see metrics.go
 }
 
 // channel is one configured CyTube channel and its subjects.
@@ -115,6 +119,9 @@ func New(cfg config.Config, opts Options) (*Service, error) {
 		s.byScope[ch.scope] = ch
 		s.channels = append(s.channels, ch)
 	}
+	if err := s.initMetrics(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -124,6 +131,11 @@ func (s *Service) Stats() *Stats { return &s.stats }
 // Run connects everything and blocks until ctx ends (it then shuts down
 // cleanly and returns nil) or a fatal error happens.
 func (s *Service) Run(ctx context.Context) error {
+	stopMetrics, err := s.startMetrics()
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	nc, shutdownNATS, err := s.startNATS(ctx)
 	if err != nil {
 		return err
@@ -142,15 +154,26 @@ func (s *Service) Run(ctx context.Context) error {
 	// before the sessions leave CyTube.
 	sessCtx, stopSessions := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSessions()
+	hook := new(stateHook)
 	for _, ch := range s.channels {
-		sess, err := cytube.New(s.sessionConfig(sessCtx, ch))
+		sess, err := cytube.New(hook.wrap(ch, s.sessionConfig(sessCtx, ch)))
 		if err != nil {
 			return fmt.Errorf("service: channel %s: %w", ch.name, err)
 		}
 		ch.sess = sess
 	}
+	stopState, err := s.startState(sessCtx, nc, hook)
+	if err != nil {
+		return err
+	}
+	defer stopState()
+	s.metricsRunning(nc)
+	if s.cfg.Fleet.Enabled {
+		// Only the channels whose lease this process holds run; see fleet.go.
+		return s.runFleet(ctx, sessCtx, nc, hook)
+	}
 
-	svc, err := s.startCommands(sessCtx, nc)
+	svc, err := s.startCommands(sessCtx, nc, s.channels)
 	if err != nil {
 		return err
 	}
@@ -263,7 +286,8 @@ func (s *Service) newPublisher(ctx context.Context, nc *nats.Conn) (*bus.Publish
 			return nil, fmt.Errorf("service: stream %s: %w", n.Stream, err)
 		}
 	}
-	return bus.NewPublisher(nc, bus.PublisherOptions{Encoding: enc, JetStream: n.JetStream, OnPublish: func(_, result string, _ time.Duration) {
+	return bus.NewPublisher(nc, bus.PublisherOptions{Encoding: enc, JetStream: n.JetStream, RetryUntilDone: n.JetStream, OnPublish: func(subject, result string, dur time.Duration) {
+		s.countPublish(subject, result, dur)
 		switch result {
 		case bus.ResultOK, bus.ResultDuplicate:
 			s.stats.Published.Add(1)
@@ -331,12 +355,14 @@ func eventID(channel string, ev cytube.Event) string {
 	if ev.Key != "" {
 		return ev.Key
 	}
-	h := sha256.New()
-	for _, part := range []string{channel, ev.SocketID, strconv.FormatUint(ev.Seq, 10), ev.Name} {
-		h.Write([]byte(part))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	// The same bytes as hashing each part and a NUL, built on the stack.
+	var buf [128]byte
+	b := append(append(buf[:0], channel...), 0)
+	b = append(append(b, ev.SocketID...), 0)
+	b = append(strconv.AppendUint(b, ev.Seq, 10), 0)
+	b = append(append(b, ev.Name...), 0)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // warnOnce logs a problem the first time it is seen for key, then only
