@@ -49,7 +49,16 @@ type EmbeddedConfig struct {
 	// ReadyTimeout bounds the wait for the server to accept clients;
 	// default 10s. The ctx given to StartEmbedded can cut it shorter.
 	ReadyTimeout time.Duration
+	// MaxPayload is the largest message the server accepts, in bytes;
+	// default DefaultEmbeddedMaxPayload. CyTube sends playlists and user
+	// lists above nats-server's own 1 MiB default.
+	MaxPayload int32
 }
+
+// DefaultEmbeddedMaxPayload is the embedded server's max_payload: 8 MiB,
+// the largest size nats-server recommends, so a several-MB CyTube
+// playlist is published whole.
+const DefaultEmbeddedMaxPayload = 8 << 20
 
 // Embedded is a nats-server running inside this process. Create it with
 // StartEmbedded and stop it with Shutdown. Its methods are safe for
@@ -107,6 +116,10 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, log *slog.Logger) (*
 		}
 	}
 
+	maxPayload := cfg.MaxPayload
+	if maxPayload <= 0 {
+		maxPayload = DefaultEmbeddedMaxPayload
+	}
 	opts := &server.Options{
 		ServerName: name,
 		Host:       host,
@@ -114,7 +127,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, log *slog.Logger) (*
 		JetStream:  true,
 		StoreDir:   storeDir,
 		NoSigs:     true,
-		// MaxPayload keeps nats-server's default (1 MiB).
+		MaxPayload: maxPayload,
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {

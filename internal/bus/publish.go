@@ -152,6 +152,11 @@ type PublisherOptions struct {
 	// timeout or no-responders error; default 3, negative disables. Every
 	// retry carries the same Nats-Msg-Id so the server drops duplicates.
 	Retries int
+	// RetryUntilDone makes a JetStream publish retry retryable failures
+	// (see Retries) until ctx ends, with the same backoff, instead of
+	// giving up after Retries: for callers that must not drop an event
+	// while NATS restarts. The ctx deadline is then the only bound.
+	RetryUntilDone bool
 	// OnPublish, when set, is called once per Publish with the final result
 	// (ResultOK, ResultDuplicate or ResultError) and the total duration, and
 	// once per retried attempt with ResultRetry. It runs on the publishing
@@ -330,7 +335,7 @@ func (p *Publisher) send(ctx context.Context, e *Envelope, om *outMsg, data []by
 			}
 			return nil
 		}
-		if attempt > p.retries || !retryable(ctx, err) {
+		if (attempt > p.retries && !p.opts.RetryUntilDone) || !retryable(ctx, err) {
 			return p.fail(e.Subject, msgID, attempt, err, start)
 		}
 		p.report(e.Subject, ResultRetry, start)
