@@ -714,7 +714,7 @@ func (c *connRun) handle(ctx context.Context, sev socketio.Event) error {
 		}
 		_ = json.Unmarshal(ev.Arg, &v)
 		c.kick = &KickedError{Reason: v.Reason}
-		s.log.Warn("cytube: kicked", "reason", v.Reason)
+		// The state change that follows carries the reason; no second line.
 	}
 	s.match(&ev, own)
 	s.deliver(ev)

@@ -233,6 +233,6 @@ func (s *Service) publishCommandError(ctx context.Context, req bus.CommandReques
 		Channel: ev.Channel, Subject: scope.Errors(), Data: ev,
 		CorrelationID: firstHeader(req.Header, bus.HeaderCorrelationID, bus.HeaderID, bus.HeaderMsgID),
 	}); perr != nil {
-		s.log.Warn("cannot publish command error", "subject", scope.Errors(), "err", perr)
+		s.warnOnce("cmderr:"+scope.Errors(), "cannot publish command error", "subject", scope.Errors(), "err", perr)
 	}
 }

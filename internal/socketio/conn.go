@@ -334,7 +334,9 @@ func (c *Conn) ended() bool {
 
 func (c *Conn) badFrame(frame []byte, err error) {
 	c.badFrames.Add(1)
-	c.log.Warn("socketio: bad frame", "err", err, "frame", truncate(frame, 200), "size", len(frame))
+	// Debug only: the caller counts bad frames and logs the first of a kind;
+	// a peer sending garbage must not flood the log.
+	c.log.Debug("socketio: bad frame", "err", err, "frame", truncate(frame, 200), "size", len(frame))
 	if c.onBadFrame != nil {
 		c.onBadFrame(frame, err)
 	}
