@@ -1,0 +1,76 @@
+package service_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
+)
+
+// compact writes the status sequence as "CONNECTING CONNECTED ..." with
+// each reason replaced by "!" (reason present) so a pattern can check it.
+func compact(sts []status) string {
+	var b []string
+	for _, s := range sts {
+		w := strings.TrimPrefix(s.State.String(), "CONNECTOR_STATE_")
+		if s.Reason != "" {
+			w += "!"
+		}
+		b = append(b, w)
+	}
+	return strings.Join(b, " ")
+}
+
+// TestFaultStatusSequenceRestart checks the documented status sequence
+// (docs/status.md) across a CyTube restart and a clean shutdown.
+func TestFaultStatusSequenceRestart(t *testing.T) {
+	e := newFaultEnv(t, faultOpts{})
+	e.ready(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.cyt.Restart(ctx, 300*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	e.ready(2)
+	e.shutdown()
+	e.waitFor("STOPPED", 5*time.Second, func() bool {
+		return e.countState(eventsv1.ConnectorState_CONNECTOR_STATE_STOPPED) > 0
+	})
+	sts := e.statuses()
+	got := compact(sts)
+	want := regexp.MustCompile(`^CONNECTING CONNECTED JOINED LOGGED_IN RECONNECTING! (CONNECTING RECONNECTING! )*CONNECTING CONNECTED JOINED LOGGED_IN STOPPED!$`)
+	if !want.MatchString(got) {
+		t.Errorf("status sequence\n got %s\nwant %s\n(%v)", got, want, sts)
+	}
+	if last := sts[len(sts)-1]; last.Reason != "shutdown" {
+		t.Errorf("STOPPED reason %q, want shutdown", last.Reason)
+	}
+	for _, s := range sts {
+		if s.State == eventsv1.ConnectorState_CONNECTOR_STATE_RECONNECTING && !strings.Contains(s.Reason, "transport closed") && !strings.Contains(s.Reason, "connection refused") {
+			t.Errorf("RECONNECTING reason %q does not say what happened", s.Reason)
+		}
+	}
+}
+
+// TestFaultStatusSequenceDuplicateLogin: a terminal kick ends the sequence
+// with STOPPED and CyTube's reason, without RECONNECTING.
+func TestFaultStatusSequenceDuplicateLogin(t *testing.T) {
+	e := newFaultEnv(t, faultOpts{})
+	e.wantErr = true
+	e.ready(1)
+	e.cyt.Kick("bot", "Duplicate login")
+	e.waitFor("STOPPED", 5*time.Second, func() bool {
+		return e.countState(eventsv1.ConnectorState_CONNECTOR_STATE_STOPPED) > 0
+	})
+	time.Sleep(200 * time.Millisecond)
+	sts := e.statuses()
+	if got := compact(sts); got != "CONNECTING CONNECTED JOINED LOGGED_IN STOPPED!" {
+		t.Errorf("status sequence %s (%v)", got, sts)
+	}
+	if r := sts[len(sts)-1].Reason; r != "cytube: kicked: Duplicate login" {
+		t.Errorf("STOPPED reason %q", r)
+	}
+}
