@@ -100,9 +100,14 @@ deps: ## Install the Debian and npm packages the tests use (only what is missing
 test: deps ## Install what is missing, then run every test with the race detector.
 	$(GO) test -race -timeout 30m ./...
 
+# bench: every package's benchmarks (hot path: socketio, mapping, service,
+# bus), then internal/perf with fixed sizes: end to end with 20,000 events per
+# phase, and one 1,000-channel scale run. docs/performance.md has the figures.
 .PHONY: bench
-bench: ## Run benchmarks (no tests).
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: deps ## Run benchmarks (no tests): hot path, end to end, 1,000 channels.
+	$(GO) test -run '^$$' -bench . -benchmem $$($(GO) list ./... | grep -v '/internal/perf$$')
+	$(GO) test -run '^$$' -bench EndToEnd -benchtime 20000x -benchmem ./internal/perf
+	$(GO) test -run '^$$' -bench Scale -benchtime 1x -timeout 10m ./internal/perf
 
 ## ------------------------------------------------------------------ binary
 
@@ -127,3 +132,20 @@ golden: ## Rewrite the contract goldens (internal/contract/testdata/golden) from
 .PHONY: soak
 soak: ## Run the connector soak test for 10 minutes (SOAK_DURATION overrides).
 	SOAK_DURATION=$${SOAK_DURATION:-10m} $(GO) test -race -run '^TestFaultSoak$$' -count=1 -timeout 30m -v ./internal/service/
+
+## ------------------------------------------------------------------- fuzz
+
+# Fuzz targets as <package>:<target>; each runs for FUZZTIME (seed corpora
+# are committed under the packages' testdata/fuzz/<target>/).
+FUZZTIME    ?= 10s
+FUZZ_TARGETS := ./internal/socketio:FuzzDecodePacket \
+	./internal/mapping:FuzzDecode ./internal/mapping:FuzzDecodeCommand \
+	./internal/mapping:FuzzPlainText
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME each (default 10s; e.g. FUZZTIME=10m).
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10x -parallel 1 $$pkg; \
+	done

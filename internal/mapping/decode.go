@@ -98,6 +98,15 @@ const rawPackage = "cytube.v1."
 // has one, and reported in unmodelled otherwise. A payload of the wrong
 // shape gives a *DecodeError; an unknown event ErrUnknownEvent.
 func Decode(event string, arg json.RawMessage) (msg proto.Message, unmodelled []string, err error) {
+	if m, ok := decodeFast(event, arg); ok {
+		return m, nil, nil
+	}
+	return decodeReflective(event, arg)
+}
+
+// decodeReflective is Decode for every event, through encoding/json and
+// protoreflect.
+func decodeReflective(event string, arg json.RawMessage) (msg proto.Message, unmodelled []string, err error) {
 	et, ok := eventTypes[event]
 	if !ok {
 		return nil, nil, fmt.Errorf("%w: %q", ErrUnknownEvent, event)
@@ -176,6 +185,10 @@ func (d *decoder) object(m protoreflect.Message, obj map[string]any, path string
 			if extraFD != nil {
 				if extra == nil {
 					extra = map[string]any{}
+				}
+				if n, huge := hugeNumber(val); huge {
+					d.fail(join(path, key), "number %s out of range", n)
+					continue
 				}
 				extra[key] = plain(val)
 			} else {
@@ -263,6 +276,10 @@ func (d *decoder) message(m protoreflect.Message, val any, path string) bool {
 			d.fail(path, "want an object, got %s", jsonType(val))
 			return false
 		}
+		if n, huge := hugeNumber(obj); huge {
+			d.fail(path, "number %s out of range", n)
+			return false
+		}
 		s, err := structpb.NewStruct(plain(obj).(map[string]any))
 		if err != nil {
 			d.fail(path, "%v", err)
@@ -271,6 +288,10 @@ func (d *decoder) message(m protoreflect.Message, val any, path string) bool {
 		proto.Merge(m.Interface(), s)
 		return true
 	case "google.protobuf.Value":
+		if n, huge := hugeNumber(val); huge {
+			d.fail(path, "number %s out of range", n)
+			return false
+		}
 		v, err := structpb.NewValue(plain(val))
 		if err != nil {
 			d.fail(path, "%v", err)
@@ -404,6 +425,30 @@ func jsonType(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// hugeNumber finds a number float64 cannot hold (JSON allows 1e1000;
+// google.protobuf.Value would hold Inf, which protojson refuses).
+func hugeNumber(v any) (json.Number, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		if f, err := v.Float64(); err != nil && math.IsInf(f, 0) {
+			return v, true
+		}
+	case map[string]any:
+		for _, e := range v {
+			if n, ok := hugeNumber(e); ok {
+				return n, true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if n, ok := hugeNumber(e); ok {
+				return n, true
+			}
+		}
+	}
+	return "", false
 }
 
 // plain converts json.Number (from UseNumber) to float64 for structpb.

@@ -48,17 +48,7 @@ type Normalized struct {
 func Normalize(raw proto.Message, c Context) (Normalized, bool) {
 	switch m := raw.(type) {
 	case *cytubev1.ChatMsg:
-		return Normalized{KindMessage, &eventsv1.Message{
-			Platform:  Platform,
-			Channel:   c.Channel,
-			User:      c.user(m.GetUsername()),
-			Text:      PlainText(m.GetMsg()),
-			Html:      m.GetMsg(),
-			Timestamp: epochMillis(m.GetTime()),
-			IsSelf:    c.Self,
-			IsHistory: c.History,
-			Flags:     flags(m.GetUsername(), m.GetMeta()),
-		}}, true
+		return Normalized{KindMessage, normalizeChat(m, c)}, true
 	case *cytubev1.Pm:
 		return Normalized{KindPrivateMessage, &eventsv1.PrivateMessage{
 			Platform:  Platform,

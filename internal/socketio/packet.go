@@ -158,6 +158,10 @@ func decodeSocketPacket(s []byte) (packet, error) {
 		}
 		p.data = json.RawMessage(bytes.Clone(payload))
 	case kindEvent:
+		if name, args, ok := splitEvent(payload); ok {
+			p.name, p.args = name, args
+			return p, nil
+		}
 		var all []json.RawMessage
 		if err := json.Unmarshal(payload, &all); err != nil {
 			return p, fmt.Errorf("event payload: %w", err)
@@ -168,10 +172,11 @@ func decodeSocketPacket(s []byte) (packet, error) {
 		if !isString(all[0]) {
 			return p, errors.New("event payload: event name is not a string")
 		}
-		if err := json.Unmarshal(all[0], &p.name); err != nil {
+		var name string // a local, so that p stays on the stack
+		if err := json.Unmarshal(all[0], &name); err != nil {
 			return p, fmt.Errorf("event name: %w", err)
 		}
-		p.args = all[1:]
+		p.name, p.args = name, all[1:]
 	case kindAck:
 		var all []json.RawMessage
 		if err := json.Unmarshal(payload, &all); err != nil {

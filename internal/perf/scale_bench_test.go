@@ -1,0 +1,209 @@
+package perf_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/proto"
+
+	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
+	"github.com/roseybot/cytube-connector/internal/bus/bustest"
+	"github.com/roseybot/cytube-connector/internal/config"
+	"github.com/roseybot/cytube-connector/internal/cytube"
+	"github.com/roseybot/cytube-connector/internal/service"
+)
+
+// scaleChannels is how many channels BenchmarkScale joins; PERF_CHANNELS
+// overrides it.
+const scaleChannels = 1000
+
+// idleWindow is how long BenchmarkScale measures CPU while every channel
+// sits idle (server pings at CyTube's default 25 s interval).
+const idleWindow = 10 * time.Second
+
+// BenchmarkScale runs one connector process with scaleChannels channels
+// (channel subject mode, anonymous sessions) against one CyTube test
+// server, which runs in a child process, and one nats-server process, so
+// that memory and CPU measured here are the connector's alone. Run it with
+// -benchtime 1x. It reports the time from Run to every channel's JOINED
+// status, the resident memory per channel (VmRSS after GC, minus VmRSS
+// before the service started, divided by the channels), the Go heap per
+// channel, and the CPU (user+system, getrusage) per second and per channel
+// while idle for idleWindow.
+func BenchmarkScale(b *testing.B) {
+	n := scaleChannels
+	if v := os.Getenv("PERF_CHANNELS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("PERF_CHANNELS=%q: want a positive integer", v)
+		}
+	}
+	addr := startServerChild(b)
+	proc := bustest.RunProcess(b, "")
+	for range b.N {
+		scaleOnce(b, addr, proc.URL(), n)
+	}
+}
+
+func scaleOnce(b *testing.B, cytubeAddr, natsURL string, n int) {
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	var mu sync.Mutex
+	joined := map[string]bool{}
+	all := make(chan struct{})
+	sub, err := nc.Subscribe("rosey.platform.cytube.*.status", func(m *nats.Msg) {
+		var st eventsv1.ConnectorStatus
+		if proto.Unmarshal(m.Data, &st) != nil || st.GetState() != eventsv1.ConnectorState_CONNECTOR_STATE_JOINED {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !joined[st.GetChannel()] {
+			joined[st.GetChannel()] = true
+			if len(joined) == n {
+				close(all)
+			}
+		}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sub.SetPendingLimits(-1, -1); err != nil {
+		b.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		b.Fatal(err)
+	}
+
+	cfg := config.Default()
+	for i := range n {
+		ch := config.DefaultChannel()
+		ch.Host, ch.Secure, ch.Channel = cytubeAddr, false, fmt.Sprintf("perf%04d", i)
+		cfg.Channels = append(cfg.Channels, ch)
+	}
+	cfg.Subjects.Mode = config.SubjectModeChannel
+	cfg.NATS.URL = natsURL
+	cfg.NATS.JetStream = false
+	if err := cfg.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	svc, err := service.New(cfg, service.Options{Session: func(c *cytube.Config) {
+		c.ConnEvery = -1 // the local connection-rate gate would take hours for 1,000 sockets
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	rssBefore, heapBefore := settledMemory(b)
+	b.ResetTimer()
+	start := time.Now()
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go func() { runErr <- svc.Run(ctx) }()
+	defer func() {
+		cancel()
+		select {
+		case err := <-runErr:
+			if err != nil {
+				b.Errorf("service Run: %v", err)
+			}
+		case <-time.After(60 * time.Second):
+			b.Error("service Run did not return within 60s of cancel")
+		}
+	}()
+	select {
+	case <-all:
+	case <-time.After(3 * time.Minute):
+		mu.Lock()
+		got := len(joined)
+		mu.Unlock()
+		b.Fatalf("%d of %d channels joined within 3 minutes", got, n)
+	}
+	joinTime := time.Since(start)
+	b.StopTimer()
+
+	rssAfter, heapAfter := settledMemory(b)
+	if path := os.Getenv("PERF_HEAP_PROFILE"); path != "" {
+		writeHeapProfile(b, path)
+	}
+	cpu0 := cpuTime(b)
+	time.Sleep(idleWindow)
+	idleCPU := cpuTime(b) - cpu0
+
+	b.ReportMetric(joinTime.Seconds(), "join_all_s")
+	b.ReportMetric(float64(rssAfter-rssBefore)/float64(n)/1024, "rss_KiB/channel")
+	b.ReportMetric(float64(heapAfter-heapBefore)/float64(n)/1024, "heap_KiB/channel")
+	b.ReportMetric(float64(runtime.NumGoroutine())/float64(n), "goroutines/channel")
+	b.ReportMetric(100*idleCPU.Seconds()/idleWindow.Seconds(), "idle_cpu_%")
+	b.ReportMetric(float64(idleCPU.Microseconds())/idleWindow.Seconds()/float64(n), "idle_cpu_us/s/channel")
+}
+
+// settledMemory collects garbage, returns freed memory to the OS, and
+// reads VmRSS and the in-use Go heap and stacks, in bytes.
+func settledMemory(b *testing.B) (rss, heap uint64) {
+	b.Helper()
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return vmRSS(b), ms.HeapInuse + ms.StackInuse
+}
+
+// writeHeapProfile saves the live heap with every channel joined (go tool
+// pprof -sample_index=inuse_space shows what a channel costs).
+func writeHeapProfile(b *testing.B, path string) {
+	b.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func vmRSS(b *testing.B) uint64 {
+	b.Helper()
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				b.Fatalf("VmRSS %q: %v", v, err)
+			}
+			return kb * 1024
+		}
+	}
+	b.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
+
+func cpuTime(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
