@@ -31,11 +31,26 @@ func (ch *channel) setSession(sess *cytube.Session) {
 // state service's Source), so it follows the session swaps of fleet mode.
 type liveSession struct{ ch *channel }
 
-// Snapshot returns the current session's channel state.
-func (l liveSession) Snapshot() cytube.Snapshot { return l.ch.session().Snapshot() }
+// Snapshot returns the current session's channel state; empty while
+// another process holds the channel.
+func (l liveSession) Snapshot() cytube.Snapshot {
+	sess := l.ch.session()
+	if sess == nil || l.ch.standby.Load() {
+		return cytube.Snapshot{Channel: l.ch.name}
+	}
+	return sess.Snapshot()
+}
 
-// State returns the current session's connection state.
-func (l liveSession) State() cytube.State { return l.ch.session().State() }
+// State returns the current session's connection state, and StateIdle
+// while another process holds the channel, so that this process stays
+// silent on the channel's state subjects and the owner answers.
+func (l liveSession) State() cytube.State {
+	sess := l.ch.session()
+	if sess == nil || l.ch.standby.Load() {
+		return cytube.StateIdle
+	}
+	return sess.State()
+}
 
 // runFleet is Run in fleet mode: every process of the fleet competes for
 // the channels' leases (internal/fleet), and this one runs a channel —
@@ -61,6 +76,7 @@ func (s *Service) runFleet(ctx, sessCtx context.Context, nc *nats.Conn, hook *st
 	for _, ch := range s.channels {
 		byName[ch.name] = ch
 		names = append(names, ch.name)
+		ch.standby.Store(true) // until this process holds the lease
 	}
 	f := s.cfg.Fleet
 	mgr, err := fleet.New(js, fleet.Config{Bucket: f.Bucket, TTL: f.LeaseTTL, InstanceID: f.InstanceID, Channels: names, Logger: s.log})
@@ -93,6 +109,8 @@ func (s *Service) serveOwned(ctx, leaseCtx, sessCtx context.Context, nc *nats.Co
 		return fmt.Errorf("service: channel %s: %w", ch.name, err)
 	}
 	ch.setSession(sess)
+	ch.standby.Store(false)
+	defer ch.standby.Store(true)
 	runCtx, stopSession := context.WithCancel(sessCtx)
 	defer stopSession()
 	sessDone := make(chan error, 1)

@@ -113,6 +113,13 @@ func TestFleetModeRunsEachChannelOnceAndHandsOver(t *testing.T) {
 		}
 	}
 	waitFleet("every channel leased and answering", func() bool { return len(owners()) == 3 && chatOK() })
+	// Only the owner answers a state query: the other process keeps its
+	// copy of the channel idle and silent.
+	for _, n := range names {
+		if got := stateAnswers(t, nc, bus.Scope{Platform: "cytube", Channel: n}.Raw("state.self")); got != 1 {
+			t.Errorf("channel %s: %d processes answered the state query, want 1", n, got)
+		}
+	}
 
 	a.stop(t)
 	// The TTL is 30 s: a takeover within seconds comes from a's release.
@@ -147,4 +154,29 @@ func (in *fleetInstance) stop(t *testing.T) {
 			t.Error("Run did not return after cancel")
 		}
 	})
+}
+
+// stateAnswers sends one request and counts the replies within 500 ms.
+func stateAnswers(t *testing.T, nc *nats.Conn, subject string) int {
+	t.Helper()
+	inbox := nats.NewInbox()
+	replies := make(chan *nats.Msg, 8)
+	sub, err := nc.ChanSubscribe(inbox, replies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	if err := nc.PublishRequest(subject, inbox, nil); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	deadline := time.After(500 * time.Millisecond)
+	for {
+		select {
+		case <-replies:
+			n++
+		case <-deadline:
+			return n
+		}
+	}
 }

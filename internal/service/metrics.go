@@ -162,7 +162,9 @@ func (s *Service) notReady() []string {
 		ch.mu.Lock()
 		sc := ch.state
 		ch.mu.Unlock()
-		if sc.To == cytube.StateReady {
+		if sc.To == cytube.StateReady || ch.standby.Load() {
+			// In fleet mode another process runs a channel this one does
+			// not hold; a standby process is ready to take it.
 			continue
 		}
 		line := ch.name + ": " + sc.To.String()

@@ -83,6 +83,9 @@ type channel struct {
 
 	mu    sync.Mutex
 	state cytube.StateChange
+	// standby is set in fleet mode while this process does not hold the
+	// channel's lease: the channel is someone else's to run and report.
+	standby atomic.Bool
 }
 
 // New checks cfg (it must already be validated) and builds the service.
