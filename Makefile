@@ -138,9 +138,9 @@ soak: ## Run the connector soak test for 10 minutes (SOAK_DURATION overrides).
 # Fuzz targets as <package>:<target>; each runs for FUZZTIME (seed corpora
 # are committed under the packages' testdata/fuzz/<target>/).
 FUZZTIME    ?= 10s
-FUZZ_TARGETS := ./internal/socketio:FuzzDecodePacket \
+FUZZ_TARGETS := ./internal/socketio:FuzzDecodePacket ./internal/socketio:FuzzSplitEventMatches \
 	./internal/mapping:FuzzDecode ./internal/mapping:FuzzDecodeCommand \
-	./internal/mapping:FuzzPlainText
+	./internal/mapping:FuzzPlainText ./internal/mapping:FuzzFastPathMatches
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10s; e.g. FUZZTIME=10m).
