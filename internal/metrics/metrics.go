@@ -69,6 +69,9 @@ type Counters struct {
 	ReplaysSkipped uint64
 	// BadFrames counts websocket frames that did not parse.
 	BadFrames uint64
+	// Oversize counts events too large for the NATS server's max payload,
+	// replaced by a notice on the invalid subject.
+	Oversize uint64
 }
 
 // Metrics holds the connector's collectors in a private registry.
@@ -177,7 +180,7 @@ type snapshotCollector struct {
 
 	nats, readyDesc, state, queue *prometheus.Desc
 	unknown, invalid, unmodelled  *prometheus.Desc
-	replays, badFrames            *prometheus.Desc
+	replays, badFrames, oversize  *prometheus.Desc
 }
 
 func newSnapshotCollector(states []string, snapshot func() Snapshot, ready func() []string) *snapshotCollector {
@@ -193,12 +196,13 @@ func newSnapshotCollector(states []string, snapshot func() Snapshot, ready func(
 		unmodelled: prometheus.NewDesc(name("unmodelled_keys_total"), "Payload keys CyTube sent that the schema has no field for (left out of the raw message).", nil, nil),
 		replays:    prometheus.NewDesc(name("replays_skipped_total"), "Chat history replayed by CyTube on a rejoin and not published again.", nil, nil),
 		badFrames:  prometheus.NewDesc(name("bad_frames_total"), "Websocket frames from CyTube that did not parse, published on the invalid subject.", nil, nil),
+		oversize:   prometheus.NewDesc(name("events_oversize_total"), "Events larger than the NATS server's max payload, replaced by a notice on the invalid subject.", nil, nil),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.nats, c.readyDesc, c.state, c.queue, c.unknown, c.invalid, c.unmodelled, c.replays, c.badFrames} {
+	for _, d := range []*prometheus.Desc{c.nats, c.readyDesc, c.state, c.queue, c.unknown, c.invalid, c.unmodelled, c.replays, c.badFrames, c.oversize} {
 		ch <- d
 	}
 }
@@ -225,6 +229,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		{c.unmodelled, s.Counters.Unmodelled},
 		{c.replays, s.Counters.ReplaysSkipped},
 		{c.badFrames, s.Counters.BadFrames},
+		{c.oversize, s.Counters.Oversize},
 	} {
 		ch <- prometheus.MustNewConstMetric(v.d, prometheus.CounterValue, float64(v.n))
 	}

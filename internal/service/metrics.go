@@ -189,7 +189,7 @@ func (s *Service) metricsSnapshot() metrics.Snapshot {
 		NATSConnected: running && nc.IsConnected(),
 		Counters: metrics.Counters{
 			Unknown: st.Unknown.Load(), Invalid: st.Invalid.Load(), Unmodelled: st.Unmodelled.Load(),
-			ReplaysSkipped: st.ReplaysSkipped.Load(), BadFrames: st.BadFrames.Load(),
+			ReplaysSkipped: st.ReplaysSkipped.Load(), BadFrames: st.BadFrames.Load(), Oversize: st.Oversize.Load(),
 		},
 	}
 	for _, ch := range s.channels {
