@@ -385,7 +385,7 @@ func TestKey(t *testing.T) {
 	if !strings.HasPrefix(got, "lease.sha256-") || strings.ContainsAny(got[len("lease."):], ". ") {
 		t.Errorf("Key of an odd name = %q", got)
 	}
-	if fleet.DefaultInstanceID() == fleet.DefaultInstanceID() {
+	if a, b := fleet.DefaultInstanceID(), fleet.DefaultInstanceID(); a == b {
 		t.Errorf("DefaultInstanceID is not random")
 	}
 }

@@ -298,12 +298,10 @@ func wrongTypeCases(event string, md protoreflect.MessageDescriptor, path string
 			out = append(out, wrongCase{event: event, path: p, payload: wrap(map[string]any{key: v})})
 		}
 		if fd.Message() != nil && !fd.IsMap() && depth < 3 && !strings.HasPrefix(string(fd.Message().FullName()), "google.protobuf.") {
-			inner := wrap
+			inner := func(v any) any { return wrap(map[string]any{key: v}) }
 			if fd.IsList() {
 				p += "[0]"
 				inner = func(v any) any { return wrap(map[string]any{key: []any{v}}) }
-			} else {
-				inner = func(v any) any { return wrap(map[string]any{key: v}) }
 			}
 			out = append(out, wrongTypeCases(event, fd.Message(), p, depth+1, inner)...)
 		}

@@ -118,8 +118,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Run(variant, func(t *testing.T) {
 			var srv *server.Server
 			var client []nats.Option
-			auth := func(c *config.Config) {}
-			wrongAuth := func(c *config.Config) {}
+			var auth, wrongAuth func(c *config.Config)
 			if variant == "token" {
 				srv = bustest.RunServer(t, func(o *server.Options) { o.Authorization = secNATSToken })
 				client = []nats.Option{nats.Token(secNATSToken)}
