@@ -208,10 +208,17 @@ func TestCommandRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	stats := svc.Stats()
+	// micro counts a request when its handler returns, which can be just
+	// after the reply reached us: poll briefly.
 	var n int
-	for _, e := range stats.Endpoints {
-		n += e.NumRequests
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		n = 0
+		for _, e := range svc.Stats().Endpoints {
+			n += e.NumRequests
+		}
+		if n == len(tests) || time.Now().After(deadline) {
+			break
+		}
 	}
 	if n != len(tests) {
 		t.Errorf("micro stats count %d requests, want %d", n, len(tests))

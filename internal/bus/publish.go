@@ -184,6 +184,10 @@ type outMsg struct {
 	msg  nats.Msg
 	vals [11][1]string
 	buf  []byte
+	// The last ce-time formatted with this message: the raw and the
+	// normalized envelope of one event share their time.
+	lastTime    time.Time
+	lastTimeStr string
 }
 
 // NewPublisher returns a Publisher on nc. It does not contact the server;
@@ -279,7 +283,10 @@ func (om *outMsg) setHeaders(e *Envelope, contentType, schema string) {
 	set(HeaderID, e.ID)
 	set(HeaderSource, e.Source)
 	set(HeaderType, e.Type)
-	set(HeaderTime, e.Time.UTC().Format(time.RFC3339Nano))
+	if !e.Time.Equal(om.lastTime) || om.lastTimeStr == "" {
+		om.lastTime, om.lastTimeStr = e.Time, e.Time.UTC().Format(time.RFC3339Nano)
+	}
+	set(HeaderTime, om.lastTimeStr)
 	set(HeaderDataSchema, schema)
 	set(HeaderCorrelationID, e.CorrelationID)
 	set(HeaderPlatform, e.Platform)

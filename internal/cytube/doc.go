@@ -13,8 +13,9 @@
 // refused them.
 //
 // Goroutines: Run owns all of them (the read loop of the current
-// connection, one pacing lane per command class, and short timers) and
-// returns only after they ended. Send, State and Snapshot may be called
+// connection, which runs on Run's own goroutine, one pacing lane per
+// command class, started with the lane's first command, and short timers)
+// and returns only after they ended. Send, State and Snapshot may be called
 // from any goroutine. OnEvent and OnState are called from Run's goroutines,
 // one at a time for events.
 //

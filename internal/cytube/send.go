@@ -74,17 +74,23 @@ func (op *sendOp) finish(c Confirmation, err error) {
 
 // lane paces one class of commands with a token bucket.
 type lane struct {
-	kind   laneKind
-	q      chan *sendOp
-	tokens float64
-	last   time.Time
-	conn   uint64 // connection the bucket was filled for
+	kind laneKind
+	size int
+	// q is nil until the first command; guarded by Session.mu until the
+	// lane's goroutine starts, which alone reads it (and drain, after Run).
+	q       chan *sendOp
+	running bool // guarded by Session.mu
+	tokens  float64
+	last    time.Time
+	conn    uint64 // connection the bucket was filled for
 	// lastSent is per-event minimum spacing (requestPlaylist).
 	lastSent map[string]time.Time
 }
 
+// newLane returns a lane whose queue and goroutine are created with its
+// first command (see Session.enqueue).
 func newLane(k laneKind, size int) *lane {
-	return &lane{kind: k, q: make(chan *sendOp, size), tokens: -1, lastSent: map[string]time.Time{}}
+	return &lane{kind: k, size: size, tokens: -1}
 }
 
 // wait returns how long until a token is available under (burst, rate).
@@ -151,10 +157,8 @@ func (s *Session) Send(ctx context.Context, r Request) (Confirmation, error) {
 			return Confirmation{}, ErrNotReady
 		}
 		op := &sendOp{ctx: ctx, event: r.Event, raw: raw, spec: sp, done: make(chan opResult, 1)}
-		select {
-		case s.lanes[sp.lane].q <- op:
-		default:
-			return Confirmation{}, ErrQueueFull
+		if err := s.enqueue(s.lanes[sp.lane], op); err != nil {
+			return Confirmation{}, err
 		}
 		if r.Queued != nil {
 			r.Queued()
@@ -190,6 +194,36 @@ func (s *Session) Send(ctx context.Context, r Request) (Confirmation, error) {
 		}
 		return res.conf, res.err
 	}
+}
+
+// enqueue queues op on l, creating the lane's queue and starting its
+// goroutine with its first command.
+func (s *Session) enqueue(l *lane, op *sendOp) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return ErrStopped
+	}
+	if l.q == nil {
+		l.q = make(chan *sendOp, l.size)
+		l.lastSent = map[string]time.Time{}
+	}
+	select {
+	case l.q <- op:
+	default:
+		return ErrQueueFull
+	}
+	s.startLaneLocked(l)
+	return nil
+}
+
+// startLaneLocked starts l's goroutine if Run runs and it has none yet.
+func (s *Session) startLaneLocked(l *lane) {
+	if l.running || s.laneStart == nil {
+		return
+	}
+	l.running = true
+	s.laneStart(l)
 }
 
 // runLane sends the lane's commands one by one, paced, while ready.

@@ -2,16 +2,13 @@ package cytube
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -203,6 +200,10 @@ type Session struct {
 	pending []*sendOp
 	stopped bool
 	seen    *keyRing
+	// laneStart starts a lane's goroutine; set while Run runs.
+	laneStart func(*lane)
+	// stalls sums socketio's Stalls of the ended connections.
+	stalls uint64
 }
 
 // New validates cfg and returns a Session ready to Run.
@@ -231,7 +232,7 @@ func New(cfg Config) (*Session, error) {
 		gate:  newConnGate(cfg.ConnBurst, cfg.ConnEvery),
 		ready: make(chan struct{}),
 		ch:    newChannelState(cfg.Channel),
-		seen:  newKeyRing(512),
+		seen:  newKeyRing(seenKeys),
 	}
 	for i := range s.lanes {
 		s.lanes[i] = newLane(laneKind(i), cfg.SendQueue)
@@ -302,16 +303,28 @@ func (s *Session) setState(ch StateChange) {
 // called once.
 func (s *Session) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
+	// A lane's goroutine starts with its first command (startLaneLocked),
+	// so an idle session costs no goroutine for sending.
 	var wg sync.WaitGroup
-	for _, l := range s.lanes {
+	s.mu.Lock()
+	s.laneStart = func(l *lane) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			s.runLane(ctx, l)
 		}()
 	}
+	for _, l := range s.lanes {
+		if len(l.q) > 0 {
+			s.startLaneLocked(l)
+		}
+	}
+	s.mu.Unlock()
 	err := s.loop(ctx)
 	cancel()
+	s.mu.Lock()
+	s.laneStart = nil // no goroutine starts after this
+	s.mu.Unlock()
 	wg.Wait()
 	s.mu.Lock()
 	s.stopped = true
@@ -450,6 +463,7 @@ func (s *Session) connectOnce(ctx context.Context, attempt int) (joined bool, er
 		conn.Close()
 		s.mu.Lock()
 		s.conn = nil
+		s.stalls += conn.Stalls()
 		pending := s.pending
 		s.pending = nil
 		s.mu.Unlock()
@@ -517,35 +531,10 @@ func (c *connRun) run(ctx context.Context) error {
 	c.inBurst = true
 	s.setState(StateChange{To: StateJoining, Attempt: c.attempt})
 
-	// A goroutine reads; this loop also watches timers that fail the
-	// connection (login timeout).
-	type next struct {
-		ev  socketio.Event
-		err error
-	}
-	nctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	evs := make(chan next)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			ev, err := c.conn.Next(nctx)
-			select {
-			case evs <- next{ev, err}:
-			case <-nctx.Done():
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	defer func() {
-		cancel()
-		c.conn.Close()
-		<-done
-	}()
+	// This loop takes events and also runs the work of timers that fail
+	// the connection (login timeout). Between two events it looks at ctx
+	// and the timers, so a flood of events does not hold them up.
+	defer c.conn.Close()
 	for {
 		select {
 		case <-ctx.Done():
@@ -554,16 +543,30 @@ func (c *connRun) run(ctx context.Context) error {
 			if err := f(); err != nil {
 				return err
 			}
-		case n := <-evs:
-			if n.err != nil {
-				if c.kick != nil {
-					return c.kick
-				}
-				return n.err
-			}
-			if err := c.handle(ctx, n.ev); err != nil {
+			continue
+		default:
+		}
+		ev, ok, err := c.conn.TryNext()
+		if ok {
+			if err := c.handle(ctx, ev); err != nil {
 				return err
 			}
+			continue
+		}
+		if err != nil {
+			if c.kick != nil {
+				return c.kick
+			}
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case f := <-c.do:
+			if err := f(); err != nil {
+				return err
+			}
+		case <-c.conn.Arrived():
 		}
 	}
 }
@@ -778,22 +781,12 @@ func (c *connRun) onLogin(ctx context.Context, arg json.RawMessage) error {
 
 // markChat flags history, self and the stable key of a chatMsg or pm.
 func (c *connRun) markChat(ev *Event, own string) {
-	var v struct {
-		Username string `json:"username"`
-		Msg      string `json:"msg"`
-		Time     int64  `json:"time"`
-		To       string `json:"to"`
-	}
-	if !decodeInto(ev.Arg, &v) {
+	v, ok := chatFieldsOf(ev.Arg)
+	if !ok {
 		return
 	}
 	ev.Self = own != "" && strings.EqualFold(v.Username, own)
-	h := sha256.New()
-	for _, part := range []string{c.s.cfg.Channel, ev.Name, strconv.FormatInt(v.Time, 10), v.Username, v.To, v.Msg} {
-		h.Write([]byte(part))
-		h.Write([]byte{0})
-	}
-	ev.Key = hex.EncodeToString(h.Sum(nil)[:16])
+	ev.Key = chatKey(c.s.cfg.Channel, ev.Name, v)
 	if ev.Name == "chatMsg" && c.inBurst {
 		ev.History = true
 	}
@@ -812,19 +805,32 @@ func (s *Session) deliver(ev Event) {
 	}
 }
 
-// keyRing remembers the last n keys.
+// seenKeys is how many chat and PM keys a session remembers to mark
+// replayed history. CyTube replays the last 15 chat messages of its chat
+// buffer on every join, so a replayed message we saw is among the last 15
+// chat messages we saw before the connection broke; 64 keys leave room
+// for PMs in between (they share the ring) and for the history messages
+// of the join itself.
+const seenKeys = 64
+
+// keyRing remembers the last n keys. Its storage is allocated with the
+// first key: most channels of a large deployment are idle.
 type keyRing struct {
+	n    int
 	keys []string
 	set  map[string]struct{}
 	next int
 }
 
 func newKeyRing(n int) *keyRing {
-	return &keyRing{keys: make([]string, n), set: make(map[string]struct{}, n)}
+	return &keyRing{n: n}
 }
 
 // add records k and reports whether it was already present.
 func (r *keyRing) add(k string) bool {
+	if r.keys == nil {
+		r.keys, r.set = make([]string, r.n), make(map[string]struct{}, r.n)
+	}
 	if _, ok := r.set[k]; ok {
 		return true
 	}

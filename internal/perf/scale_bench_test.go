@@ -109,7 +109,7 @@ func scaleOnce(b *testing.B, cytubeAddr, natsURL string, n int) {
 		b.Fatal(err)
 	}
 
-	rssBefore, heapBefore := settledMemory(b)
+	rssBefore, heapBefore, stackBefore := settledMemory(b, 1)
 	b.ResetTimer()
 	start := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -137,43 +137,63 @@ func scaleOnce(b *testing.B, cytubeAddr, natsURL string, n int) {
 	joinTime := time.Since(start)
 	b.StopTimer()
 
-	rssAfter, heapAfter := settledMemory(b)
+	rssAfter, heapAfter, stackAfter := settledMemory(b, 1)
 	if path := os.Getenv("PERF_HEAP_PROFILE"); path != "" {
-		writeHeapProfile(b, path)
+		writeProfile(b, "heap", path)
+	}
+	if path := os.Getenv("PERF_GOROUTINE_PROFILE"); path != "" {
+		writeProfile(b, "goroutine", path)
 	}
 	cpu0 := cpuTime(b)
 	time.Sleep(idleWindow)
 	idleCPU := cpuTime(b) - cpu0
+	// An idle process collects garbage at least every two minutes, and
+	// each cycle halves the stacks of goroutines that use less than a
+	// quarter of theirs (grown while joining); a few cycles show the
+	// memory an idle channel settles at.
+	rssIdle, heapIdle, stackIdle := settledMemory(b, idleGCs)
 
 	b.ReportMetric(joinTime.Seconds(), "join_all_s")
 	b.ReportMetric(float64(rssAfter-rssBefore)/float64(n)/1024, "rss_KiB/channel")
 	b.ReportMetric(float64(heapAfter-heapBefore)/float64(n)/1024, "heap_KiB/channel")
+	b.ReportMetric(float64(stackAfter-stackBefore)/float64(n)/1024, "stack_KiB/channel")
+	b.ReportMetric(float64(rssIdle-rssBefore)/float64(n)/1024, "idle_rss_KiB/channel")
+	b.ReportMetric(float64(heapIdle-heapBefore)/float64(n)/1024, "idle_heap_KiB/channel")
+	b.ReportMetric(float64(stackIdle-stackBefore)/float64(n)/1024, "idle_stack_KiB/channel")
 	b.ReportMetric(float64(runtime.NumGoroutine())/float64(n), "goroutines/channel")
 	b.ReportMetric(100*idleCPU.Seconds()/idleWindow.Seconds(), "idle_cpu_%")
 	b.ReportMetric(float64(idleCPU.Microseconds())/idleWindow.Seconds()/float64(n), "idle_cpu_us/s/channel")
 }
 
-// settledMemory collects garbage, returns freed memory to the OS, and
-// reads VmRSS and the in-use Go heap and stacks, in bytes.
-func settledMemory(b *testing.B) (rss, heap uint64) {
+// idleGCs is how many garbage collections precede the idle measurement.
+const idleGCs = 4
+
+// settledMemory collects garbage gcs times, returns freed memory to the OS,
+// and reads VmRSS, the in-use Go heap and stacks, and the stacks alone, in
+// bytes.
+func settledMemory(b *testing.B, gcs int) (rss, heap, stack uint64) {
 	b.Helper()
-	runtime.GC()
+	for range gcs {
+		runtime.GC()
+	}
 	debug.FreeOSMemory()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return vmRSS(b), ms.HeapInuse + ms.StackInuse
+	return vmRSS(b), ms.HeapInuse + ms.StackInuse, ms.StackInuse
 }
 
-// writeHeapProfile saves the live heap with every channel joined (go tool
-// pprof -sample_index=inuse_space shows what a channel costs).
-func writeHeapProfile(b *testing.B, path string) {
+// writeProfile saves a runtime profile with every channel joined: "heap"
+// (go tool pprof -sample_index=inuse_space shows what a channel costs) or
+// "goroutine" (go tool pprof -top shows where each channel's goroutines
+// wait).
+func writeProfile(b *testing.B, name, path string) {
 	b.Helper()
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	if err := pprof.WriteHeapProfile(f); err != nil {
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
 		b.Fatal(err)
 	}
 }

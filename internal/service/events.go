@@ -31,8 +31,9 @@ const stoppedTimeout = 5 * time.Second
 
 // onEvent publishes one CyTube event: raw on rosey.platform.cytube.<event>
 // and, when it has a generic meaning, normalized on rosey.events.<kind>,
-// both with the same correlation id. It runs on the session's read loop,
-// so a slow bus slows reading (and CyTube buffers) instead of losing events.
+// both with the same correlation id. It runs on the session's read loop and
+// hands the envelopes to the channel's publish queue, which is bounded: a
+// slow bus slows reading (and CyTube buffers) instead of losing events.
 func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 	s.stats.EventsIn.Add(1)
 	s.countEvent(ch, ev.Name)
@@ -49,8 +50,6 @@ func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 	if s.cfg.NATS.JetStream {
 		timeout = storeTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	out := Translate(ChannelInfo{Name: ch.name, Source: ch.source, Scope: ch.scope, OwnName: ch.session().OwnName(), Rank: ch.session().UserRank}, ev)
 	switch {
 	case out.Err != nil && errors.Is(out.Err, mapping.ErrUnknownEvent):
@@ -66,9 +65,9 @@ func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 		s.warnOnce("unmodelled:"+ev.Name, "CyTube sent keys the schema does not model; they are not in the raw message",
 			"channel", ch.name, "event", ev.Name, "keys", out.Unmodelled)
 	}
-	for _, env := range out.Envelopes {
-		s.publish(ctx, ch, pub, env, env.Data == nil)
-	}
+	// Translated here, with the session's state as of this event; published
+	// in order from the channel's queue (pipeline.go).
+	s.enqueue(ch, pubJob{ctx: ctx, timeout: timeout, pub: pub, envs: out.Envelopes})
 }
 
 // ChannelInfo is what Translate needs to know about the channel.
@@ -122,7 +121,7 @@ func Translate(ch ChannelInfo, ev cytube.Event) Translation {
 	sub, _ := mapping.RawSubject(ev.Name)
 	env.Subject = ch.Scope.Raw(sub)
 	env.Data = raw
-	out := Translation{Envelopes: []bus.Envelope{env}, Unmodelled: unmodelled}
+	out := Translation{Envelopes: append(make([]bus.Envelope, 0, 2), env), Unmodelled: unmodelled}
 
 	norm, ok := mapping.Normalize(raw, mapping.Context{
 		Channel: ch.Name, Self: ev.Self, History: ev.History, OwnName: ch.OwnName, Rank: ch.Rank,
@@ -144,13 +143,7 @@ func messageTime(ev cytube.Event) (time.Time, bool) {
 	if ev.Name != "chatMsg" && ev.Name != "pm" {
 		return time.Time{}, false
 	}
-	var v struct {
-		Time int64 `json:"time"`
-	}
-	if json.Unmarshal(ev.Arg, &v) != nil || v.Time <= 0 {
-		return time.Time{}, false
-	}
-	return time.UnixMilli(v.Time).UTC(), true
+	return cytube.MessageTime(ev.Arg)
 }
 
 // argsJSON returns the arguments as a JSON array, keeping them verbatim.
@@ -184,12 +177,10 @@ func (s *Service) onBadFrame(ctx context.Context, ch *channel, frame []byte, fer
 	if err != nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
-	defer cancel()
-	s.publish(ctx, ch, pub, bus.Envelope{
+	s.enqueue(ch, pubJob{ctx: ctx, timeout: publishTimeout, pub: pub, envs: []bus.Envelope{{
 		Source: ch.source, Type: "cytube.bad_frame", Time: s.opts.Now(), Platform: mapping.Platform,
 		Channel: ch.name, Subject: ch.scope.Raw(mapping.InvalidSubject), RawJSON: b,
-	}, true)
+	}}})
 }
 
 func (s *Service) publish(ctx context.Context, ch *channel, pub *bus.Publisher, env bus.Envelope, asJSON bool) {
@@ -233,20 +224,20 @@ func (s *Service) onState(ctx context.Context, ch *channel, sc cytube.StateChang
 		return
 	}
 	now := s.opts.Now()
-	timeout := publishTimeout
+	// At shutdown ctx is already cancelled; STOPPED must still go out
+	// (final), after the events before it.
+	job := pubJob{ctx: ctx, timeout: publishTimeout, pub: pub}
 	if sc.To == cytube.StateStopped {
-		// At shutdown ctx is already cancelled; STOPPED must still go out.
-		ctx, timeout = context.WithoutCancel(ctx), stoppedTimeout
+		job.final, job.timeout = true, stoppedTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	s.stats.StatusPublished.Add(1)
-	s.publish(ctx, ch, pub, bus.Envelope{
+	job.envs = []bus.Envelope{{
 		Source: ch.source, Type: "rosey.events.connector_status", Time: now, Platform: mapping.Platform, Channel: ch.name,
 		Subject: ch.scope.Status(),
 		Data: &eventsv1.ConnectorStatus{
 			Platform: mapping.Platform, Channel: ch.name, State: state, Reason: sc.Reason,
 			Attempt: int32(sc.Attempt), Since: timestamppb.New(now),
 		},
-	}, false)
+	}}
+	s.enqueue(ch, job)
 }

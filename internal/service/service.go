@@ -64,6 +64,8 @@ type Service struct {
 	opts  Options
 	log   *slog.Logger
 	stats Stats
+	// pubWG counts the channels' publish goroutines (pipeline.go).
+	pubWG sync.WaitGroup
 
 	mu       sync.Mutex
 	channels []*channel
@@ -80,6 +82,9 @@ type channel struct {
 	scope  bus.Scope
 	source string
 	sess   *cytube.Session
+
+	// out publishes the channel's events in order (pipeline.go).
+	out pubQueue
 
 	mu    sync.Mutex
 	state cytube.StateChange
@@ -144,6 +149,8 @@ func (s *Service) Run(ctx context.Context) error {
 		return err
 	}
 	defer shutdownNATS()
+	// Before NATS shuts down, what the sessions read is published.
+	defer s.pubWG.Wait()
 
 	pub, err := s.newPublisher(ctx, nc)
 	if err != nil {

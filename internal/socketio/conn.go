@@ -24,10 +24,26 @@ const (
 	// closeGrace bounds the goodbye: writing `41` and the close frame, then
 	// waiting for the server's close frame before dropping TCP.
 	closeGrace = time.Second
-	// eventBuffer is how many received events may wait for Next before the
-	// reader stops reading (and so stops answering pings).
-	eventBuffer = 128
+	// DefaultMaxBuffered is the default Options.MaxBuffered.
+	DefaultMaxBuffered = 64 << 20
+	// eventOverhead is what one queued event costs besides its frame and
+	// argument bytes (Event, argument slice headers), for the MaxBuffered
+	// accounting.
+	eventOverhead = 128
+	// readBufferSize sizes gorilla/websocket's read buffer, which every
+	// connection holds: frames larger than it are read in several pieces,
+	// and a small one keeps an idle connection cheap (CyTube frames are
+	// mostly a few hundred bytes).
+	readBufferSize = 1024
+	// writeBufferSize is gorilla's default: a message larger than the
+	// buffer goes out as several websocket frames, so it is kept as it
+	// was. Write buffers come from writeBufferPool.
+	writeBufferSize = 4096
 )
+
+// writeBufferPool shares websocket write buffers between connections: a
+// connection holds one only while it writes a frame.
+var writeBufferPool = &sync.Pool{}
 
 // URL builds the websocket URL of a Socket.IO server:
 // ws(s)://hostport/socket.io/?EIO=4&transport=websocket. EIO=4 is always
@@ -63,6 +79,15 @@ type Options struct {
 	ReadLimit int64
 	// Logger receives debug and warning records; nil discards them.
 	Logger *slog.Logger
+	// MaxBuffered bounds the bytes of received events waiting for Next
+	// (frames and their arguments, approximately). Below it the reader
+	// never waits for the consumer, so server pings are answered however
+	// slowly events are taken. Beyond it the reader stops reading until
+	// Next makes room: pings are then not answered, and a server drops the
+	// connection after its ping timeout (CyTube: 120 s); Stalls counts
+	// these stops. Default 64 MiB. One event is always accepted, however
+	// large.
+	MaxBuffered int64
 	// OnBadFrame is called, from the goroutine that reads, for every
 	// incoming frame that cannot be used: invalid UTF-8, malformed JSON,
 	// binary frames and packets (errors wrap ErrBinaryUnsupported), unknown
@@ -83,6 +108,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxBuffered <= 0 {
+		o.MaxBuffered = DefaultMaxBuffered
 	}
 	return o
 }
@@ -126,7 +154,21 @@ type Conn struct {
 	watchdog     time.Duration
 	writeTimeout time.Duration
 
-	events     chan Event    // reader → Next; closed when the reader exits
+	maxBuffered int64
+	// The queue of received events: the reader appends, Next and TryNext
+	// take from the head. arrived (capacity 1) is signalled after every
+	// append and when the reader exits; room (capacity 1) is signalled by
+	// the consumer while the reader waits for room.
+	qmu      sync.Mutex
+	queue    []Event
+	qhead    int
+	qbytes   int64
+	qclosed  bool // the reader has exited: nothing more will be queued
+	qwaiting bool // the reader waits for room
+	arrived  chan struct{}
+	room     chan struct{}
+	stalls   atomic.Uint64
+
 	writes     chan writeReq // Emit → writer
 	pongs      chan struct{} // reader → writer, one per server ping
 	userClosed chan struct{} // closed by Close
@@ -169,6 +211,9 @@ func Dial(ctx context.Context, url string, opts Options) (*Conn, error) {
 		Proxy:            http.ProxyFromEnvironment,
 		TLSClientConfig:  opts.TLSConfig,
 		HandshakeTimeout: opts.HandshakeTimeout,
+		ReadBufferSize:   readBufferSize,
+		WriteBufferSize:  writeBufferSize,
+		WriteBufferPool:  writeBufferPool,
 	}
 	ws, resp, err := dialer.DialContext(hctx, url, opts.Header.Clone())
 	if err != nil {
@@ -185,6 +230,9 @@ func Dial(ctx context.Context, url string, opts Options) (*Conn, error) {
 		onBadFrame:   opts.OnBadFrame,
 		watchdog:     opts.Watchdog,
 		writeTimeout: opts.WriteTimeout,
+		maxBuffered:  opts.MaxBuffered,
+		arrived:      make(chan struct{}, 1),
+		room:         make(chan struct{}, 1),
 		writes:       make(chan writeReq),
 		pongs:        make(chan struct{}, 8),
 		userClosed:   make(chan struct{}),
@@ -219,9 +267,10 @@ func Dial(ctx context.Context, url string, opts Options) (*Conn, error) {
 	if c.watchdog <= 0 {
 		c.watchdog = c.open.PingInterval + c.open.PingTimeout
 	}
-	c.events = make(chan Event, eventBuffer+len(early))
 	for _, ev := range early {
-		c.events <- ev
+		// Nothing waits here: Dial has no consumer yet.
+		c.queue = append(c.queue, ev)
+		c.qbytes += eventSize(&ev)
 	}
 	c.log.Debug("socketio: connected", "url", url, "eio_sid", c.open.SID, "sid", c.sid,
 		"ping_interval", c.open.PingInterval, "ping_timeout", c.open.PingTimeout,
@@ -347,7 +396,7 @@ func (c *Conn) badFrame(frame []byte, err error) {
 // but delivers nothing received after the end.
 func (c *Conn) reader() {
 	defer close(c.readerDone)
-	defer close(c.events)
+	defer c.closeQueue()
 	for {
 		_ = c.ws.SetReadDeadline(time.Now().Add(c.watchdog))
 		mt, frame, err := c.ws.ReadMessage()
@@ -383,9 +432,7 @@ func (c *Conn) reader() {
 		case kindDisconnect:
 			c.end(&CloseError{Reason: ReasonServerDisconnect})
 		case kindEvent, kindAck:
-			select {
-			case c.events <- eventOf(p, frame):
-			case <-c.userClosed:
+			if !c.push(eventOf(p, frame)) {
 				return
 			}
 		default:
@@ -393,6 +440,120 @@ func (c *Conn) reader() {
 		}
 	}
 }
+
+// eventSize is what ev counts against Options.MaxBuffered.
+func eventSize(ev *Event) int64 {
+	n := int64(len(ev.Frame)) + eventOverhead
+	for _, a := range ev.Args {
+		n += int64(len(a))
+	}
+	return n
+}
+
+// push queues ev for Next. Only when ev would take the queue beyond
+// MaxBuffered bytes does it wait, until the consumer has taken the queue
+// down to half; it returns false when Close ends that wait.
+func (c *Conn) push(ev Event) bool {
+	size := eventSize(&ev)
+	c.qmu.Lock()
+	if c.qbytes > 0 && c.qbytes+size > c.maxBuffered {
+		// Stop until the consumer has taken half, so that a consumer
+		// hovering at the limit makes one stall, not one per event.
+		queued, held := len(c.queue)-c.qhead, c.qbytes
+		c.qmu.Unlock()
+		c.stalls.Add(1)
+		c.log.Warn("socketio: receive buffer full; reading stops, and server pings go unanswered, until half is taken",
+			"events", queued, "bytes", held, "max_buffered", c.maxBuffered)
+		c.qmu.Lock()
+		for c.qbytes > c.maxBuffered/2 {
+			c.qwaiting = true
+			c.qmu.Unlock()
+			select {
+			case <-c.room:
+			case <-c.userClosed:
+				return false
+			}
+			c.qmu.Lock()
+		}
+		c.log.Debug("socketio: reading resumes", "bytes", c.qbytes)
+	}
+	if c.qhead > 0 && len(c.queue) == cap(c.queue) {
+		// Reuse the taken front instead of growing.
+		n := copy(c.queue, c.queue[c.qhead:])
+		clear(c.queue[n:])
+		c.queue, c.qhead = c.queue[:n], 0
+	}
+	c.queue = append(c.queue, ev)
+	c.qbytes += size
+	c.qmu.Unlock()
+	c.signal(c.arrived)
+	return true
+}
+
+// closeQueue marks the queue complete once the reader exits.
+func (c *Conn) closeQueue() {
+	c.qmu.Lock()
+	c.qclosed = true
+	c.qmu.Unlock()
+	c.signal(c.arrived)
+}
+
+func (c *Conn) signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// idleQueueCap is the largest queue backing array kept once the queue is
+// empty; a burst's larger array is released.
+const idleQueueCap = 8
+
+// TryNext returns the next EVENT or ACK packet without waiting: ok is true
+// with an event; with none, err is the *CloseError once the connection has
+// ended and every event received before the end has been returned, and
+// nil while more may come (wait on Arrived). Like Next, it is for one
+// reader goroutine at a time.
+func (c *Conn) TryNext() (ev Event, ok bool, err error) {
+	c.qmu.Lock()
+	if c.qhead < len(c.queue) {
+		ev = c.queue[c.qhead]
+		c.queue[c.qhead] = Event{}
+		c.qhead++
+		c.qbytes -= eventSize(&ev)
+		if c.qhead == len(c.queue) {
+			c.qhead = 0
+			if cap(c.queue) > idleQueueCap {
+				c.queue = nil
+			} else {
+				c.queue = c.queue[:0]
+			}
+		}
+		if c.qwaiting && c.qbytes <= c.maxBuffered/2 {
+			c.qwaiting = false
+			c.signal(c.room)
+		}
+		c.qmu.Unlock()
+		return ev, true, nil
+	}
+	closed := c.qclosed
+	c.qmu.Unlock()
+	if closed {
+		<-c.done // the reader exits only after the end
+		return Event{}, false, c.err
+	}
+	return Event{}, false, nil
+}
+
+// Arrived returns a channel that receives a value after events have been
+// queued and when the connection ends: a consumer that selects on it along
+// with other work calls TryNext until TryNext reports no event. A value
+// may be left over from events already taken.
+func (c *Conn) Arrived() <-chan struct{} { return c.arrived }
+
+// Stalls counts the times the reader stopped because Options.MaxBuffered
+// bytes of events were waiting (see MaxBuffered).
+func (c *Conn) Stalls() uint64 { return c.stalls.Load() }
 
 func (c *Conn) readError(err error) *CloseError {
 	var wce *websocket.CloseError
@@ -476,15 +637,16 @@ func (c *Conn) teardown() {
 // been returned, Next returns the *CloseError. Next is for one reader
 // goroutine at a time; it returns ctx.Err() when ctx ends first.
 func (c *Conn) Next(ctx context.Context) (Event, error) {
-	select {
-	case ev, ok := <-c.events:
-		if ok {
-			return ev, nil
+	for {
+		ev, ok, err := c.TryNext()
+		if ok || err != nil {
+			return ev, err
 		}
-		<-c.done // the reader exits only after the end
-		return Event{}, c.err
-	case <-ctx.Done():
-		return Event{}, ctx.Err()
+		select {
+		case <-c.arrived:
+		case <-ctx.Done():
+			return Event{}, ctx.Err()
+		}
 	}
 }
 

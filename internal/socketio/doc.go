@@ -14,9 +14,18 @@
 // starts one goroutine that reads and one that writes (the writer answers
 // pings and, at the end, sends `41`, a close frame and closes TCP). Close
 // ends both before it returns; call Close on every Conn, even one that has
-// already ended. Next is for one goroutine at a time; Emit, Close, Done,
-// Err, BadFrames, Open and SocketID are safe for concurrent use.
-// Options.OnBadFrame is called on the reading goroutine.
+// already ended. Next and TryNext are for one goroutine at a time; Emit,
+// Close, Done, Err, Arrived, BadFrames, Stalls, Open and SocketID are safe
+// for concurrent use. Options.OnBadFrame is called on the reading
+// goroutine.
+//
+// Received events wait in a queue bounded in bytes (Options.MaxBuffered,
+// default 64 MiB), not in events: a consumer that stops taking events for
+// a while (its own sink is down) does not stop the reader, which keeps
+// answering pings. Only beyond the bound does the reader stop; the server
+// then drops the connection after its ping timeout (Conn.Stalls counts
+// these stops). TryNext and Arrived let a consumer wait for events in a
+// select of its own, without a goroutine around Next.
 //
 // Errors callers can branch on:
 //   - *ConnectError from Dial: the server refused the CONNECT (`44{...}`),

@@ -1,0 +1,155 @@
+package service
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/roseybot/cytube-connector/internal/bus"
+)
+
+// maxQueuedJobs bounds a channel's publish queue. When it is full the
+// session's read loop waits, so a slow or absent bus still slows reading
+// (and, past socketio's buffer, CyTube) instead of losing events.
+const maxQueuedJobs = 128
+
+// idleJobsCap is the largest queue array kept while the queue is empty; a
+// burst's larger one is released, so an idle channel holds little.
+const idleJobsCap = 8
+
+// pubJob is what one callback of a session publishes: its envelopes, in
+// order, each within timeout of the moment it is taken from the queue.
+type pubJob struct {
+	ctx     context.Context
+	timeout time.Duration
+	// final marks the STOPPED status: it goes out after ctx ended, with
+	// its own timeout.
+	final bool
+	pub   *bus.Publisher
+	envs  []bus.Envelope
+}
+
+// pubQueue publishes one channel's envelopes, in the order the session
+// produced them (events, bad frames and status changes alike), from a
+// goroutine of its own: the session reads and translates the next frame
+// while nats.go writes the previous one. The goroutine starts with the
+// first job and ends when the queue is empty, so an idle channel has none;
+// Service.pubWG counts them.
+type pubQueue struct {
+	mu      sync.Mutex
+	jobs    []pubJob
+	head    int
+	running bool
+	waiting int        // producers waiting for room
+	room    *sync.Cond // on mu; made with the first job
+	// drainBy bounds, once the session's context has ended, the time left
+	// to publish what was already read (reset when the queue empties).
+	drainBy time.Time
+}
+
+// enqueue adds a job, waiting while the queue is full, and starts the
+// queue's goroutine if it is not running.
+func (s *Service) enqueue(ch *channel, j pubJob) {
+	q := &ch.out
+	q.mu.Lock()
+	if q.room == nil {
+		q.room = sync.NewCond(&q.mu)
+	}
+	for len(q.jobs)-q.head >= maxQueuedJobs {
+		// The goroutine runs while the queue is not empty.
+		q.waiting++
+		q.room.Wait()
+		q.waiting--
+	}
+	if q.head > 0 && len(q.jobs) == cap(q.jobs) {
+		n := copy(q.jobs, q.jobs[q.head:])
+		clear(q.jobs[n:])
+		q.jobs, q.head = q.jobs[:n], 0
+	}
+	q.jobs = append(q.jobs, j)
+	if !q.running {
+		q.running = true
+		s.pubWG.Add(1)
+		go s.runQueue(ch)
+	}
+	q.mu.Unlock()
+}
+
+// runQueue publishes the channel's jobs until its queue is empty.
+func (s *Service) runQueue(ch *channel) {
+	defer s.pubWG.Done()
+	q := &ch.out
+	for {
+		q.mu.Lock()
+		if q.head == len(q.jobs) {
+			q.running = false
+			q.drainBy = time.Time{}
+			if cap(q.jobs) > idleJobsCap {
+				q.jobs = nil
+			} else {
+				q.jobs = q.jobs[:0]
+			}
+			q.head = 0
+			q.mu.Unlock()
+			return
+		}
+		j := q.jobs[q.head]
+		q.jobs[q.head] = pubJob{}
+		q.head++
+		if q.waiting > 0 {
+			q.room.Broadcast()
+		}
+		if j.ctx.Err() != nil && !j.final && q.drainBy.IsZero() {
+			q.drainBy = time.Now().Add(stoppedTimeout)
+		}
+		drainBy := q.drainBy
+		q.mu.Unlock()
+		s.runJob(ch, j, drainBy)
+	}
+}
+
+// runJob publishes a job's envelopes. A job read before the session's
+// context ended (shutdown, or a fleet lease lost) still goes out, within
+// stoppedTimeout for everything that was queued then.
+func (s *Service) runJob(ch *channel, j pubJob, drainBy time.Time) {
+	var ctx context.Context
+	var cancel context.CancelFunc
+	switch {
+	case j.final:
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(j.ctx), j.timeout)
+	case j.ctx.Err() != nil:
+		ctx, cancel = context.WithDeadline(context.WithoutCancel(j.ctx), drainBy)
+	case !s.cfg.NATS.JetStream:
+		// A core NATS publish never waits (nats.go buffers it), so a
+		// deadline would only cost a timer per event. Not j.ctx itself:
+		// it may end between the check above and the publish, and an
+		// event already read must still go out.
+		ctx, cancel = context.WithoutCancel(j.ctx), func() {}
+	default:
+		// JetStream: the publish may wait for the server. If the session's
+		// context ends meanwhile (shutdown), the event was read and still
+		// gets stoppedTimeout to be stored, as the queued ones do.
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(j.ctx), j.timeout)
+		var grace *time.Timer
+		var mu sync.Mutex
+		stop := context.AfterFunc(j.ctx, func() {
+			mu.Lock()
+			grace = time.AfterFunc(stoppedTimeout, cancel)
+			mu.Unlock()
+		})
+		inner := cancel
+		cancel = func() {
+			stop()
+			mu.Lock()
+			if grace != nil {
+				grace.Stop()
+			}
+			mu.Unlock()
+			inner()
+		}
+	}
+	defer cancel()
+	for _, env := range j.envs {
+		s.publish(ctx, ch, j.pub, env, env.Data == nil)
+	}
+}
