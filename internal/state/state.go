@@ -180,16 +180,34 @@ func Start(ctx context.Context, nc *nats.Conn, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
-	for i, ch := range cfg.Channels {
+	if platform, ok := channelMode(cfg.Channels); ok {
+		// Channel mode: one endpoint per aspect for every channel, on a
+		// wildcard subject, instead of one per channel and aspect. Each
+		// subscription costs a goroutine and buffers; a process serving a
+		// thousand channels would otherwise hold seven thousand.
+		scope := bus.Scope{Platform: platform, Channel: "*"}
 		for _, a := range Aspects() {
-			subject := ch.Scope.Raw("state." + string(a))
-			err := svc.AddEndpoint(endpointName(ch, a), micro.HandlerFunc(func(r micro.Request) { s.serve(i, a, r) }),
+			subject := scope.Raw("state." + string(a))
+			err := svc.AddEndpoint(platform+"-"+string(a), micro.HandlerFunc(func(r micro.Request) { s.serveAny(platform, a, r) }),
 				micro.WithEndpointSubject(subject),
-				micro.WithEndpointMetadata(map[string]string{"channel": ch.Name, "aspect": string(a)}))
+				micro.WithEndpointMetadata(map[string]string{"aspect": string(a)}))
 			if err != nil {
-				// Stop only fails on a closed connection, which err reports too.
 				_ = svc.Stop()
 				return nil, fmt.Errorf("state: endpoint %s: %w", subject, err)
+			}
+		}
+	} else {
+		for i, ch := range cfg.Channels {
+			for _, a := range Aspects() {
+				subject := ch.Scope.Raw("state." + string(a))
+				err := svc.AddEndpoint(endpointName(ch, a), micro.HandlerFunc(func(r micro.Request) { s.serve(i, a, r) }),
+					micro.WithEndpointSubject(subject),
+					micro.WithEndpointMetadata(map[string]string{"channel": ch.Name, "aspect": string(a)}))
+				if err != nil {
+					// Stop only fails on a closed connection, which err reports too.
+					_ = svc.Stop()
+					return nil, fmt.Errorf("state: endpoint %s: %w", subject, err)
+				}
 			}
 		}
 	}
@@ -405,6 +423,41 @@ func clockOnly(p, n *statev1.NowPlayingReply) bool {
 }
 
 // serve answers one query on the endpoint's subscription goroutine.
+// channelMode reports whether every channel has its own subject prefix
+// under one platform, so that one wildcard subscription per aspect can
+// serve them all.
+func channelMode(chans []Channel) (string, bool) {
+	if len(chans) == 0 {
+		return "", false
+	}
+	platform := chans[0].Scope.Platform
+	for _, ch := range chans {
+		if ch.Scope.Channel == "" || ch.Scope.Platform != platform {
+			return "", false
+		}
+	}
+	return platform, true
+}
+
+// serveAny answers a query that arrived on the channel-mode wildcard
+// subject rosey.platform.<platform>.<channel>.state.<aspect>. A channel
+// this process does not serve gets no answer, as before (no responders,
+// or another process's answer).
+func (s *Service) serveAny(platform string, a Aspect, r micro.Request) {
+	prefix := bus.Scope{Platform: platform, Channel: "x"}.Raw("")
+	prefix = prefix[:len(prefix)-len("x.")]
+	rest, ok := strings.CutPrefix(r.Subject(), prefix)
+	if !ok {
+		return
+	}
+	channel, _, _ := strings.Cut(rest, ".")
+	i, ok := s.byKey[bus.Scope{Platform: platform, Channel: channel}]
+	if !ok {
+		return
+	}
+	s.serve(i, a, r)
+}
+
 func (s *Service) serve(i int, a Aspect, r micro.Request) {
 	ch := s.chans[i]
 	if ch.Source.State() == cytube.StateIdle {

@@ -462,3 +462,44 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// TestChannelModeSharesOneEndpointPerAspect serves two channels from one
+// wildcard subscription per aspect: each channel answers for itself, and a
+// channel this process does not serve gets no answer.
+func TestChannelModeSharesOneEndpointPerAspect(t *testing.T) {
+	srv := bustest.RunServer(t)
+	nc := bustest.Connect(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	one, two := scene(), scene()
+	one.Channel, two.Channel = "one", "two"
+	two.OwnName = "other"
+	svc, err := Start(ctx, nc, Config{Channels: []Channel{
+		{Scope: bus.Scope{Platform: "cytube", Channel: "one"}, Name: "one", Source: &fixed{snap: one, st: cytube.StateReady}},
+		{Scope: bus.Scope{Platform: "cytube", Channel: "two"}, Name: "two", Source: &fixed{snap: two, st: cytube.StateReady}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Stop()
+	if n := len(svc.Info().Endpoints); n != len(Aspects()) {
+		t.Errorf("%d endpoints for two channels, want one per aspect (%d)", n, len(Aspects()))
+	}
+	for name, own := range map[string]string{"one": "bot", "two": "other"} {
+		rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
+		m, err := nc.RequestWithContext(rctx, "rosey.platform.cytube."+name+".state.self", nil)
+		rcancel()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var got statev1.SelfReply
+		if err := proto.Unmarshal(m.Data, &got); err != nil || got.GetChannel() != name || got.GetName() != own {
+			t.Errorf("%s: self = %v (%v)", name, &got, err)
+		}
+	}
+	rctx, rcancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer rcancel()
+	if _, err := nc.RequestWithContext(rctx, "rosey.platform.cytube.three.state.self", nil); err == nil {
+		t.Error("a channel this process does not serve got an answer")
+	}
+}
