@@ -228,7 +228,7 @@ func NewCommandService(ctx context.Context, nc *nats.Conn, cfg CommandServiceCon
 	if nc == nil || cfg.Handler == nil || len(cfg.Scopes) == 0 {
 		return nil, fmt.Errorf("%w: command service needs a connection, a handler and at least one scope", ErrInvalidConfig)
 	}
-	c := &commandService{cfg: cfg, log: cfg.Logger, wg: new(sync.WaitGroup)}
+	c := &commandService{cfg: cfg, log: cfg.Logger, nc: nc, wg: new(sync.WaitGroup)}
 	if c.cfg.MaxInFlight <= 0 {
 		c.cfg.MaxInFlight = 256
 	}
@@ -337,8 +337,34 @@ func endpointName(i int, s Scope) string {
 type commandService struct {
 	cfg   CommandServiceConfig
 	log   *slog.Logger
+	nc    *nats.Conn
 	wg    *sync.WaitGroup
 	slots chan struct{}
+}
+
+// inflight is one command between micro's handler and its reply. micro
+// reads a request's fields after its handler returns (for its stats), so a
+// reply may use the micro.Request only while the handler still waits;
+// after that it is published directly on the reply subject.
+type inflight struct {
+	accepted chan struct{}
+	once     sync.Once
+	mu       sync.Mutex
+	released bool // micro's handler returned
+}
+
+func (f *inflight) accept() { f.once.Do(func() { close(f.accepted) }) }
+
+// inline runs fn while micro's handler still waits, and reports whether it
+// did.
+func (f *inflight) inline(fn func()) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.released {
+		return false
+	}
+	fn()
+	return true
 }
 
 // handle runs on the scope's subscription goroutine. It starts the command
@@ -346,37 +372,39 @@ type commandService struct {
 // finished), so the next command of the scope is taken in order while
 // this one waits for CyTube.
 func (c *commandService) handle(parent context.Context, scope Scope, prefix string, r micro.Request) {
-	c.dispatch(parent, r, func(accept func()) { c.serve(parent, scope, prefix, "", r, accept) })
+	c.dispatch(parent, r, func(f *inflight) { c.serve(parent, scope, prefix, "", r, f) })
 }
 
 // handleRoute is handle for a fixed-subject route.
 func (c *commandService) handleRoute(parent context.Context, rt Route, r micro.Request) {
-	c.dispatch(parent, r, func(accept func()) { c.serve(parent, rt.Scope, "", rt.Action, r, accept) })
+	c.dispatch(parent, r, func(f *inflight) { c.serve(parent, rt.Scope, "", rt.Action, r, f) })
 }
 
-func (c *commandService) dispatch(parent context.Context, r micro.Request, run func(accept func())) {
+func (c *commandService) dispatch(parent context.Context, r micro.Request, run func(f *inflight)) {
 	select {
 	case c.slots <- struct{}{}:
 	case <-parent.Done():
 		return
 	}
-	accepted := make(chan struct{})
-	var once sync.Once
-	accept := func() { once.Do(func() { close(accepted) }) }
+	f := &inflight{accepted: make(chan struct{})}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		defer func() { <-c.slots }()
-		defer accept()
-		run(accept)
+		defer f.accept()
+		run(f)
 	}()
 	select {
-	case <-accepted:
+	case <-f.accepted:
 	case <-parent.Done():
 	}
+	f.mu.Lock()
+	f.released = true
+	f.mu.Unlock()
 }
 
-func (c *commandService) serve(parent context.Context, scope Scope, prefix, action string, r micro.Request, accept func()) {
+func (c *commandService) serve(parent context.Context, scope Scope, prefix, action string, r micro.Request, f *inflight) {
+	accept := f.accept
 	start := time.Now()
 	req := CommandRequest{
 		Subject:  r.Subject(),
@@ -418,10 +446,9 @@ func (c *commandService) serve(parent context.Context, scope Scope, prefix, acti
 		}
 		return
 	}
-	hdr := micro.WithHeaders(micro.Headers{HeaderContentType: []string{req.ContentType}})
-	var rerr error
+	var code, desc string
 	if err != nil {
-		desc := strings.Map(func(r rune) rune {
+		desc = strings.Map(func(r rune) rune {
 			if r == '\r' || r == '\n' {
 				return ' '
 			}
@@ -430,13 +457,29 @@ func (c *commandService) serve(parent context.Context, scope Scope, prefix, acti
 		if desc == "" {
 			desc = "command failed" // micro refuses to send an empty description
 		}
-		code := c.cfg.ErrorCode(err)
+		code = c.cfg.ErrorCode(err)
 		if code == "" {
 			code = CodeInternal
 		}
-		rerr = r.Error(code, desc, body, hdr)
-	} else {
-		rerr = r.Respond(body, hdr)
+	}
+	var rerr error
+	if !f.inline(func() {
+		hdr := micro.WithHeaders(micro.Headers{HeaderContentType: []string{req.ContentType}})
+		if code != "" {
+			rerr = r.Error(code, desc, body, hdr)
+		} else {
+			rerr = r.Respond(body, hdr)
+		}
+	}) {
+		// micro's handler has returned (the command was accepted and
+		// waited for CyTube): answer on the reply subject directly, with
+		// the same headers micro would set.
+		msg := &nats.Msg{Subject: req.Reply, Data: body, Header: nats.Header{HeaderContentType: []string{req.ContentType}}}
+		if code != "" {
+			msg.Header.Set(micro.ErrorHeader, desc)
+			msg.Header.Set(micro.ErrorCodeHeader, code)
+		}
+		rerr = c.nc.PublishMsg(msg)
 	}
 	if rerr != nil {
 		log.Warn("command reply not sent", "err", rerr)
