@@ -129,15 +129,15 @@ func (s *Service) runJob(ch *channel, j pubJob, drainBy time.Time) {
 		// JetStream: the publish may wait for the server. If the session's
 		// context ends meanwhile (shutdown), the event was read and still
 		// gets stoppedTimeout to be stored, as the queued ones do.
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(j.ctx), j.timeout)
+		var inner context.CancelFunc
+		ctx, inner = context.WithTimeout(context.WithoutCancel(j.ctx), j.timeout)
 		var grace *time.Timer
 		var mu sync.Mutex
 		stop := context.AfterFunc(j.ctx, func() {
 			mu.Lock()
-			grace = time.AfterFunc(stoppedTimeout, cancel)
+			grace = time.AfterFunc(stoppedTimeout, inner)
 			mu.Unlock()
 		})
-		inner := cancel
 		cancel = func() {
 			stop()
 			mu.Lock()
