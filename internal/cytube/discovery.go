@@ -47,7 +47,7 @@ type socketServer struct {
 // client does, and returns its ws(s) host:port and whether it is TLS. The
 // host CyTube names is used as given: it comes from the server's own
 // io.domain configuration.
-func discover(ctx context.Context, client *http.Client, host string, secure bool, channel string) (hostport string, tls bool, err error) {
+func discover(ctx context.Context, client *http.Client, header http.Header, host string, secure bool, channel string) (hostport string, tls bool, err error) {
 	scheme := "http"
 	if secure {
 		scheme = "https"
@@ -56,6 +56,9 @@ func discover(ctx context.Context, client *http.Client, host string, secure bool
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return "", false, &DiscoveryError{URL: u, Err: err}
+	}
+	if ua := header.Get("User-Agent"); ua != "" {
+		req.Header.Set("User-Agent", ua)
 	}
 	resp, err := client.Do(req)
 	if err != nil {

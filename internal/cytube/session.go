@@ -16,6 +16,10 @@ import (
 	"github.com/roseybot/cytube-connector/internal/socketio"
 )
 
+// UserAgent is sent on socket discovery and the websocket handshake
+// unless Config.Header sets one.
+const UserAgent = "cytube-connector (+https://github.com/roseybot/cytube-connector)"
+
 // ValidChannelName matches CyTube's channel names (^[\w-]{1,30}$).
 var validChannel = regexp.MustCompile(`^[\w-]{1,30}$`)
 
@@ -144,6 +148,16 @@ func (c *Config) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Header.Get("User-Agent") == "" {
+		// Say who we are: some front ends refuse Go's default agent, and
+		// operators of a CyTube server can tell bots from browsers.
+		h := c.Header.Clone()
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set("User-Agent", UserAgent)
+		c.Header = h
 	}
 	if c.rand == nil {
 		c.rand = defaultRand
@@ -429,7 +443,7 @@ func (s *Session) socketAddr(ctx context.Context) (string, bool, error) {
 	if s.cfg.SocketURL != "" {
 		return ParseSocketURL(s.cfg.SocketURL)
 	}
-	return discover(ctx, s.cfg.HTTPClient, s.cfg.Host, s.cfg.Secure, s.cfg.Channel)
+	return discover(ctx, s.cfg.HTTPClient, s.cfg.Header, s.cfg.Host, s.cfg.Secure, s.cfg.Channel)
 }
 
 // connectOnce runs one connection from dial to its end. joined reports
