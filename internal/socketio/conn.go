@@ -310,17 +310,8 @@ func (c *Conn) handshake() ([]Event, error) {
 		if err != nil {
 			return nil, fmt.Errorf("waiting for socket.io connect: %w", err)
 		}
-		if mt != websocket.TextMessage {
-			c.badFrame(frame, fmt.Errorf("binary websocket frame of %d bytes: %w", len(frame), ErrBinaryUnsupported))
-			continue
-		}
-		p, err := decodePacket(frame)
-		if err != nil {
-			c.badFrame(frame, err)
-			continue
-		}
-		if p.nsp != "/" {
-			c.badFrame(frame, fmt.Errorf("packet for namespace %q; only \"/\" is connected", p.nsp))
+		p, ok := c.packetOf(mt, frame)
+		if !ok {
 			continue
 		}
 		switch p.kind {
@@ -381,6 +372,26 @@ func (c *Conn) ended() bool {
 	}
 }
 
+// packetOf decodes one websocket message into a packet of the default
+// namespace. Anything else (a binary frame, a frame that does not parse, a
+// packet for another namespace) is reported as a bad frame and ok is false.
+func (c *Conn) packetOf(mt int, frame []byte) (p packet, ok bool) {
+	if mt != websocket.TextMessage {
+		c.badFrame(frame, fmt.Errorf("binary websocket frame of %d bytes: %w", len(frame), ErrBinaryUnsupported))
+		return p, false
+	}
+	p, err := decodePacket(frame)
+	if err != nil {
+		c.badFrame(frame, err)
+		return p, false
+	}
+	if p.nsp != "/" {
+		c.badFrame(frame, fmt.Errorf("packet for namespace %q; only \"/\" is connected", p.nsp))
+		return p, false
+	}
+	return p, true
+}
+
 func (c *Conn) badFrame(frame []byte, err error) {
 	c.badFrames.Add(1)
 	// Debug only: the caller counts bad frames and logs the first of a kind;
@@ -407,17 +418,8 @@ func (c *Conn) reader() {
 		if c.ended() {
 			continue
 		}
-		if mt != websocket.TextMessage {
-			c.badFrame(frame, fmt.Errorf("binary websocket frame of %d bytes: %w", len(frame), ErrBinaryUnsupported))
-			continue
-		}
-		p, err := decodePacket(frame)
-		if err != nil {
-			c.badFrame(frame, err)
-			continue
-		}
-		if p.nsp != "/" {
-			c.badFrame(frame, fmt.Errorf("packet for namespace %q; only \"/\" is connected", p.nsp))
+		p, ok := c.packetOf(mt, frame)
+		if !ok {
 			continue
 		}
 		switch p.kind {
