@@ -88,6 +88,9 @@ func (x *Rank) GetValue() float64 {
 
 // Login is event `login`, the reply to the `login` action. On failure the
 // socket stays open and a retry is allowed.
+//
+// JSON mapping of `error`: the value goes to error_value as it is, and also
+// to error when it is a string.
 type Login struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// True when the login succeeded.
@@ -97,8 +100,17 @@ type Login struct {
 	// True for guest logins; the key is absent for registered accounts.
 	Guest *bool `protobuf:"varint,3,opt,name=guest,proto3,oneof" json:"guest,omitempty"`
 	// Failure text, e.g. "Invalid username/password combination"; present on
-	// failure only.
-	Error         *string `protobuf:"bytes,4,opt,name=error,proto3,oneof" json:"error,omitempty"`
+	// failure only, and only when CyTube sent a string. Deprecated: it misses
+	// failures whose `error` is an object; read error_value.
+	//
+	// Deprecated: Marked as deprecated in cytube/v1/events.proto.
+	Error *string `protobuf:"bytes,4,opt,name=error,proto3,oneof" json:"error,omitempty"`
+	// The failure reason exactly as sent; present on failure only. Usually a
+	// string; an object when the password check itself failed: CyTube passes
+	// the bcrypt Error on (src/database/accounts.js:263-265 →
+	// src/user.js:323-333), and an Error serialises as `{}` (its message is
+	// not an enumerable property).
+	ErrorValue    *structpb.Value `protobuf:"bytes,5,opt,name=error_value,json=errorValue,proto3" json:"error_value,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -154,11 +166,19 @@ func (x *Login) GetGuest() bool {
 	return false
 }
 
+// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 func (x *Login) GetError() string {
 	if x != nil && x.Error != nil {
 		return *x.Error
 	}
 	return ""
+}
+
+func (x *Login) GetErrorValue() *structpb.Value {
+	if x != nil {
+		return x.ErrorValue
+	}
+	return nil
 }
 
 // SetPermissions is event `setPermissions` (bare object): permission name →
@@ -659,8 +679,16 @@ func (x *SetMotd) GetValue() string {
 }
 
 // ChannelOpts is event `channelOpts`: the channel options. Sent on join and
-// broadcast on change. Every key CyTube 3.86 sends is a field; any key not
-// modelled here is kept in `extra`.
+// broadcast on change (src/channel/opts.js:92-102: the stored options object
+// as it is). Every key CyTube 3.86 sends is a field; any key not modelled
+// here is kept in `extra`.
+//
+// What CyTube stores for each key is decided by handleSetOptions
+// (src/channel/opts.js:108-385); load() (opts.js:44-64) copies saved values
+// back verbatim, clamping only afk_timeout, burst and sustained. Four
+// integer keys outgrew int64, so each has a `*_number` double beside the
+// deprecated int64 field: the decoder fills the double always and the int64
+// when the value is an integer that fits it.
 type ChannelOpts struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Whether voteskip is enabled (default true).
@@ -668,10 +696,15 @@ type ChannelOpts struct {
 	// Fraction of non-AFK users needed to skip (default 0.5).
 	VoteskipRatio float64 `protobuf:"fixed64,2,opt,name=voteskip_ratio,proto3" json:"voteskip_ratio,omitempty"`
 	// Seconds without chat before a user is marked AFK (default 600; 0 = off).
+	// Always an integer in [0, 86400]: parseInt and a range check
+	// (src/channel/opts.js:141-163), clamped again on load (opts.js:62).
 	AfkTimeout int64 `protobuf:"varint,3,opt,name=afk_timeout,proto3" json:"afk_timeout,omitempty"`
 	// Browser page title (default: the channel name).
 	Pagetitle string `protobuf:"bytes,4,opt,name=pagetitle,proto3" json:"pagetitle,omitempty"`
-	// Maximum media length in seconds (0 = unlimited).
+	// Maximum media length in seconds (0 = unlimited). Deprecated: the value
+	// may exceed int64; read maxlength_number.
+	//
+	// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 	Maxlength int64 `protobuf:"varint,5,opt,name=maxlength,proto3" json:"maxlength,omitempty"`
 	// External stylesheet URL, "" when unset.
 	Externalcss string `protobuf:"bytes,6,opt,name=externalcss,proto3" json:"externalcss,omitempty"`
@@ -696,14 +729,52 @@ type ChannelOpts struct {
 	BlockAnonymousUsers bool `protobuf:"varint,15,opt,name=block_anonymous_users,proto3" json:"block_anonymous_users,omitempty"`
 	// Whether ASCII control characters survive in chat.
 	AllowAsciiControl bool `protobuf:"varint,16,opt,name=allow_ascii_control,proto3" json:"allow_ascii_control,omitempty"`
-	// Maximum playlist items per user (0 = unlimited).
+	// Maximum playlist items per user (0 = unlimited). Deprecated: the value
+	// may exceed int64; read playlist_max_per_user_number.
+	//
+	// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 	PlaylistMaxPerUser int64 `protobuf:"varint,17,opt,name=playlist_max_per_user,proto3" json:"playlist_max_per_user,omitempty"`
-	// Seconds a new account must wait before chatting (0 = off).
+	// Seconds a new account must wait before chatting (0 = off). Deprecated:
+	// the value may be fractional or not a number at all; read
+	// new_user_chat_delay_number.
+	//
+	// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 	NewUserChatDelay int64 `protobuf:"varint,18,opt,name=new_user_chat_delay,proto3" json:"new_user_chat_delay,omitempty"`
 	// Seconds a new account must wait before posting links (0 = off).
+	// Deprecated: as new_user_chat_delay; read new_user_chat_link_delay_number.
+	//
+	// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 	NewUserChatLinkDelay int64 `protobuf:"varint,19,opt,name=new_user_chat_link_delay,proto3" json:"new_user_chat_link_delay,omitempty"`
-	// Maximum total queued seconds per user (0 = unlimited).
+	// Maximum total queued seconds per user (0 = unlimited). Deprecated: the
+	// value may be fractional; read playlist_max_duration_per_user_number.
+	//
+	// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 	PlaylistMaxDurationPerUser int64 `protobuf:"varint,20,opt,name=playlist_max_duration_per_user,proto3" json:"playlist_max_duration_per_user,omitempty"`
+	// Maximum media length in seconds (0 = unlimited), from key `maxlength`.
+	// A whole number, but unbounded: a string is read with parseTime (whose
+	// parseInt yields e.g. 1e20 for "100000000000000000000"), a number with
+	// parseInt (src/channel/opts.js:178-191, src/utilities.js:116-133).
+	MaxlengthNumber float64 `protobuf:"fixed64,21,opt,name=maxlength_number,json=maxlengthNumber,proto3" json:"maxlength_number,omitempty"`
+	// Maximum playlist items per user (0 = unlimited), from key
+	// `playlist_max_per_user`. A whole number from parseInt, unbounded
+	// (src/channel/opts.js:356-362).
+	PlaylistMaxPerUserNumber float64 `protobuf:"fixed64,22,opt,name=playlist_max_per_user_number,json=playlistMaxPerUserNumber,proto3" json:"playlist_max_per_user_number,omitempty"`
+	// Seconds a new account must wait before chatting (0 = off), from key
+	// `new_user_chat_delay`. CyTube stores whatever passes
+	// `!isNaN(v) && v >= 0` as it is (src/channel/opts.js:364-370): numbers,
+	// fractional ones included, but also numeric strings ("30", " 1e3 ",
+	// "0x1e"), booleans, "" and one-element arrays; it then uses the value as
+	// `v * 1000` (src/channel/chat.js:136). This field is that number:
+	// JavaScript's Number(v), so "30" is 30, true is 1, "" and [] are 0.
+	NewUserChatDelayNumber float64 `protobuf:"fixed64,23,opt,name=new_user_chat_delay_number,json=newUserChatDelayNumber,proto3" json:"new_user_chat_delay_number,omitempty"`
+	// Seconds a new account must wait before posting links (0 = off), from
+	// key `new_user_chat_link_delay`; stored and read like
+	// new_user_chat_delay (src/channel/opts.js:372-378, chat.js:141).
+	NewUserChatLinkDelayNumber float64 `protobuf:"fixed64,24,opt,name=new_user_chat_link_delay_number,json=newUserChatLinkDelayNumber,proto3" json:"new_user_chat_link_delay_number,omitempty"`
+	// Maximum total queued seconds per user (0 = unlimited), from key
+	// `playlist_max_duration_per_user`: any JSON number >= 0 is stored as it
+	// is, fractions included (src/channel/opts.js:193-203).
+	PlaylistMaxDurationPerUserNumber float64 `protobuf:"fixed64,25,opt,name=playlist_max_duration_per_user_number,json=playlistMaxDurationPerUserNumber,proto3" json:"playlist_max_duration_per_user_number,omitempty"`
 	// Keys not modelled above, verbatim.
 	Extra         *structpb.Struct `protobuf:"bytes,100,opt,name=extra,proto3" json:"extra,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -768,6 +839,7 @@ func (x *ChannelOpts) GetPagetitle() string {
 	return ""
 }
 
+// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 func (x *ChannelOpts) GetMaxlength() int64 {
 	if x != nil {
 		return x.Maxlength
@@ -852,6 +924,7 @@ func (x *ChannelOpts) GetAllowAsciiControl() bool {
 	return false
 }
 
+// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 func (x *ChannelOpts) GetPlaylistMaxPerUser() int64 {
 	if x != nil {
 		return x.PlaylistMaxPerUser
@@ -859,6 +932,7 @@ func (x *ChannelOpts) GetPlaylistMaxPerUser() int64 {
 	return 0
 }
 
+// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 func (x *ChannelOpts) GetNewUserChatDelay() int64 {
 	if x != nil {
 		return x.NewUserChatDelay
@@ -866,6 +940,7 @@ func (x *ChannelOpts) GetNewUserChatDelay() int64 {
 	return 0
 }
 
+// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 func (x *ChannelOpts) GetNewUserChatLinkDelay() int64 {
 	if x != nil {
 		return x.NewUserChatLinkDelay
@@ -873,9 +948,45 @@ func (x *ChannelOpts) GetNewUserChatLinkDelay() int64 {
 	return 0
 }
 
+// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 func (x *ChannelOpts) GetPlaylistMaxDurationPerUser() int64 {
 	if x != nil {
 		return x.PlaylistMaxDurationPerUser
+	}
+	return 0
+}
+
+func (x *ChannelOpts) GetMaxlengthNumber() float64 {
+	if x != nil {
+		return x.MaxlengthNumber
+	}
+	return 0
+}
+
+func (x *ChannelOpts) GetPlaylistMaxPerUserNumber() float64 {
+	if x != nil {
+		return x.PlaylistMaxPerUserNumber
+	}
+	return 0
+}
+
+func (x *ChannelOpts) GetNewUserChatDelayNumber() float64 {
+	if x != nil {
+		return x.NewUserChatDelayNumber
+	}
+	return 0
+}
+
+func (x *ChannelOpts) GetNewUserChatLinkDelayNumber() float64 {
+	if x != nil {
+		return x.NewUserChatLinkDelayNumber
+	}
+	return 0
+}
+
+func (x *ChannelOpts) GetPlaylistMaxDurationPerUserNumber() float64 {
+	if x != nil {
+		return x.PlaylistMaxDurationPerUserNumber
 	}
 	return 0
 }
@@ -1491,10 +1602,17 @@ func (x *Delete) GetUid() int64 {
 }
 
 // MoveVideo is event `moveVideo`: an item moved (broadcast; reply to the
-// `moveMedia` action).
+// `moveMedia` action). CyTube broadcasts the mover's `moveMedia` payload
+// itself once the move succeeded (src/channel/playlist.js:632-678), so
+// `after` is what the mover sent: a uid, "prepend" or "append"
+// (playlist.js:652-667; typecheck "string,number", playlist.js:38-41).
 //
 // JSON mapping of `after`: a JSON number (uid) → after_uid (json_name
-// "after"); the string "prepend" → prepend = true.
+// "after"); the string "prepend" → prepend = true, "append" → append =
+// true; any other string → after_uid with the uid it names: CyTube finds
+// the item with `uid != after` (src/ullist.js:112-127), so a string such as
+// "7" only gets this far when it equals an existing uid as a JavaScript
+// number.
 type MoveVideo struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Uid of the moved item.
@@ -1505,6 +1623,7 @@ type MoveVideo struct {
 	//
 	//	*MoveVideo_AfterUid
 	//	*MoveVideo_Prepend
+	//	*MoveVideo_Append
 	After         isMoveVideo_After `protobuf_oneof:"after"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1572,6 +1691,15 @@ func (x *MoveVideo) GetPrepend() bool {
 	return false
 }
 
+func (x *MoveVideo) GetAppend() bool {
+	if x != nil {
+		if x, ok := x.After.(*MoveVideo_Append); ok {
+			return x.Append
+		}
+	}
+	return false
+}
+
 type isMoveVideo_After interface {
 	isMoveVideo_After()
 }
@@ -1586,9 +1714,16 @@ type MoveVideo_Prepend struct {
 	Prepend bool `protobuf:"varint,3,opt,name=prepend,proto3,oneof"`
 }
 
+type MoveVideo_Append struct {
+	// True when the item moved to the end (wire value "append").
+	Append bool `protobuf:"varint,4,opt,name=append,proto3,oneof"`
+}
+
 func (*MoveVideo_AfterUid) isMoveVideo_After() {}
 
 func (*MoveVideo_Prepend) isMoveVideo_After() {}
+
+func (*MoveVideo_Append) isMoveVideo_After() {}
 
 // SetTemp is event `setTemp`: an item's temp flag changed (broadcast).
 type SetTemp struct {
@@ -1693,13 +1828,23 @@ func (x *SetLeader) GetValue() string {
 }
 
 // Voteskip is event `voteskip`: voteskip tally, sent to users with
-// `viewvoteskip` on each vote and reset to 0/0 on media change.
+// `viewvoteskip` on each vote and reset to 0/0 on media change
+// (src/channel/voteskip.js:112-136).
 type Voteskip struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Votes so far.
 	Count int64 `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
-	// Votes needed to skip.
-	Need          int64 `protobuf:"varint,2,opt,name=need,proto3" json:"need,omitempty"`
+	// Votes needed to skip. Deprecated: the value may exceed int64; read
+	// need_number.
+	//
+	// Deprecated: Marked as deprecated in cytube/v1/events.proto.
+	Need int64 `protobuf:"varint,2,opt,name=need,proto3" json:"need,omitempty"`
+	// Votes needed to skip, from key `need`: ceil(eligible voters ×
+	// voteskip_ratio) (src/channel/voteskip.js:118-121), and voteskip_ratio is
+	// any parseFloat >= 0 (src/channel/opts.js:125-139), so a ratio set huge
+	// to stop skips gives a need beyond int64. Absent (0) when the product is
+	// not finite: CyTube then sends null.
+	NeedNumber    float64 `protobuf:"fixed64,3,opt,name=need_number,json=needNumber,proto3" json:"need_number,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1741,9 +1886,17 @@ func (x *Voteskip) GetCount() int64 {
 	return 0
 }
 
+// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 func (x *Voteskip) GetNeed() int64 {
 	if x != nil {
 		return x.Need
+	}
+	return 0
+}
+
+func (x *Voteskip) GetNeedNumber() float64 {
+	if x != nil {
+		return x.NeedNumber
 	}
 	return 0
 }
@@ -2003,15 +2156,26 @@ func (x *Usercount) GetValue() int64 {
 }
 
 // SetUserRank is event `setUserRank`: a user's channel rank changed
-// (broadcast).
+// (broadcast). Sent for leader changes (src/channel/playlist.js:805-808,
+// 834-837), `borrow-rank` (src/user.js:311-314), a rank loaded on join
+// (src/channel/channel.js:370-373) and a `setChannelRank` / `/rank` change
+// (src/channel/ranks.js:132, 171). For the last one CyTube broadcasts the
+// request object itself: `name` as the moderator typed it, `rank` the
+// channel rank requested (not max(global rank, rank)), any extra key the
+// request had, and for a user not in the channel also `userrank`.
 type SetUserRank struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// User name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// New effective rank.
+	// New rank: the effective rank, or the requested channel rank after a
+	// `setChannelRank`.
 	Rank float64 `protobuf:"fixed64,2,opt,name=rank,proto3" json:"rank,omitempty"`
-	// Stored account rank; present only when CyTube reports it separately
-	// (e.g. rank set on an offline user).
+	// Effective rank of the moderator who made the change, not of the user
+	// named (src/channel/ranks.js:73 `var userrank =
+	// user.account.effectiveRank`, set on the request at ranks.js:160). On
+	// the wire only when the user named was not in the channel (the broadcast
+	// at ranks.js:171 follows the database write); for a user in the channel
+	// the broadcast (ranks.js:132) precedes ranks.js:150.
 	Userrank      *float64 `protobuf:"fixed64,3,opt,name=userrank,proto3,oneof" json:"userrank,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2240,7 +2404,10 @@ func (x *SetUserProfile) GetProfile() *UserProfile {
 // sender's own copy, and replayed as history on every join).
 type ChatMsg struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Sender name; "[server]" marks system messages.
+	// Sender name. CyTube's own lines use names no account can have (user
+	// names match ^[\w-]{1,20}$, src/utilities.js:10-12): "[server]" for
+	// moderator notices (src/channel/chat.js:414-434) and "[voteskip]" for a
+	// passed voteskip (src/channel/voteskip.js:93-104).
 	Username string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
 	// Message as HTML: escaped text, links as <a>, filter markup.
 	Msg string `protobuf:"bytes,2,opt,name=msg,proto3" json:"msg,omitempty"`
@@ -2439,13 +2606,25 @@ func (x *Clearchat) GetClearedBy() string {
 	return ""
 }
 
-// Cooldown is event `cooldown` (bare int): one chat message from the
+// Cooldown is event `cooldown` (bare number): one chat message from the
 // receiver was dropped by a rate limiter (one event per dropped message).
+//
+// JSON mapping: the number goes to value_number, and also to value when it
+// is a whole number.
 type Cooldown struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Cooldown in milliseconds: 100 for the default limiter, 1000/sustained
-	// for the channel antiflood.
-	Value         int64 `protobuf:"varint,1,opt,name=value,proto3" json:"value,omitempty"`
+	// Cooldown in milliseconds, when a whole number. Deprecated: the value
+	// may be fractional; read value_number.
+	//
+	// Deprecated: Marked as deprecated in cytube/v1/events.proto.
+	Value int64 `protobuf:"varint,1,opt,name=value,proto3" json:"value,omitempty"`
+	// Cooldown in milliseconds: 1000 / sustained of the limiter that dropped
+	// the message: 100 for CyTube's minimum limiter (sustained 10,
+	// src/channel/chat.js:26-29, 245-247), 1000 / chat_antiflood_params.
+	// sustained for the channel antiflood (chat.js:306-317). sustained is a
+	// parseFloat in (0, 10] (src/channel/opts.js:303-308), so the value may
+	// be fractional: 333.333… for sustained 3.
+	ValueNumber   float64 `protobuf:"fixed64,2,opt,name=value_number,json=valueNumber,proto3" json:"value_number,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2480,9 +2659,17 @@ func (*Cooldown) Descriptor() ([]byte, []int) {
 	return file_cytube_v1_events_proto_rawDescGZIP(), []int{37}
 }
 
+// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 func (x *Cooldown) GetValue() int64 {
 	if x != nil {
 		return x.Value
+	}
+	return 0
+}
+
+func (x *Cooldown) GetValueNumber() float64 {
+	if x != nil {
+		return x.ValueNumber
 	}
 	return 0
 }
@@ -2591,14 +2778,26 @@ func (x *SpamFiltered) GetReason() string {
 
 // ErrorMsg is event `errorMsg`: an error for the receiver (typecheck
 // failures, PM failures, moderation errors, rate limits).
+//
+// JSON mapping of `msg`: the value goes to msg_value as it is, and also to
+// msg when it is a string.
 type ErrorMsg struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Human-readable text.
+	// Human-readable text, when CyTube sent a string. Deprecated: it is empty
+	// when `msg` is an object; read msg_value.
+	//
+	// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 	Msg string `protobuf:"bytes,1,opt,name=msg,proto3" json:"msg,omitempty"`
 	// Machine code, e.g. "REQ_PLAYLIST_LIMIT_REACHED"; absent for most errors.
 	Code *string `protobuf:"bytes,2,opt,name=code,proto3,oneof" json:"code,omitempty"`
 	// True when the client should show a modal alert; usually absent.
-	Alert         *bool `protobuf:"varint,3,opt,name=alert,proto3,oneof" json:"alert,omitempty"`
+	Alert *bool `protobuf:"varint,3,opt,name=alert,proto3,oneof" json:"alert,omitempty"`
+	// The text exactly as sent: a string, except after a failed /ban or
+	// /ipban, where CyTube sends `error.message || error` of the rejection
+	// (src/channel/kickban.js:233-236, 264-267): the rejection itself when it
+	// has no message, an object. Absent when the key is (ack errors without
+	// a message, src/util/ack.js:6-9).
+	MsgValue      *structpb.Value `protobuf:"bytes,4,opt,name=msg_value,json=msgValue,proto3" json:"msg_value,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2633,6 +2832,7 @@ func (*ErrorMsg) Descriptor() ([]byte, []int) {
 	return file_cytube_v1_events_proto_rawDescGZIP(), []int{40}
 }
 
+// Deprecated: Marked as deprecated in cytube/v1/events.proto.
 func (x *ErrorMsg) GetMsg() string {
 	if x != nil {
 		return x.Msg
@@ -2652,6 +2852,13 @@ func (x *ErrorMsg) GetAlert() bool {
 		return *x.Alert
 	}
 	return false
+}
+
+func (x *ErrorMsg) GetMsgValue() *structpb.Value {
+	if x != nil {
+		return x.MsgValue
+	}
+	return nil
 }
 
 // Kick is event `kick`: the receiver is being disconnected; a Socket.IO
@@ -3568,7 +3775,9 @@ func (*ChannelNotRegistered) Descriptor() ([]byte, []int) {
 }
 
 // Announcement is event `announcement`: a site-wide announcement, sent on
-// connect if one is set. [SRC]
+// connect if one is set (src/io/ioserver.js:224-227) and to every socket
+// when a site admin posts one (src/server.js:399-406). The object is built
+// by src/acp.js:11-18. [SRC]
 type Announcement struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Announcement title.
@@ -3576,7 +3785,12 @@ type Announcement struct {
 	// Announcement body (HTML).
 	Text string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
 	// Name of the admin who posted it.
-	From          string `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	From string `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	// Announcement id, a random UUID (uuidv4(), src/acp.js:15); the web
+	// client remembers the id of an announcement the user closed and skips
+	// it when it comes again (www/js/callbacks.js:74-89). "" for
+	// announcements saved before CyTube gave them ids.
+	Id            string `protobuf:"bytes,4,opt,name=id,proto3" json:"id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3628,6 +3842,13 @@ func (x *Announcement) GetText() string {
 func (x *Announcement) GetFrom() string {
 	if x != nil {
 		return x.From
+	}
+	return ""
+}
+
+func (x *Announcement) GetId() string {
+	if x != nil {
+		return x.Id
 	}
 	return ""
 }
@@ -3819,6 +4040,69 @@ func (x *WarnLargeChandump) GetActual() int64 {
 	return 0
 }
 
+// PartitionChange is event `partitionChange`: the channel moved to another
+// server partition. CyTube saves the channel, broadcasts the new
+// partition's socket configuration and disconnects every socket
+// (src/server.js:448-476); the client connects again to one of `servers`
+// (www/js/callbacks.js:1125-1130, 1222-1252). The payload is the partition
+// map entry (src/partition/partitiondecider.js:9-11), the same object
+// /socketconfig/<channel>.json serves (src/io/cluster/
+// partitionclusterclient.js:8-11). [SRC]
+type PartitionChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Socket.IO servers of the new partition.
+	Servers []*SocketServer `protobuf:"bytes,1,rep,name=servers,proto3" json:"servers,omitempty"`
+	// Keys not modelled above, verbatim (the partition map is hand-written
+	// TOML, src/partition/partitionmap.js:71-76).
+	Extra         *structpb.Struct `protobuf:"bytes,100,opt,name=extra,proto3" json:"extra,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PartitionChange) Reset() {
+	*x = PartitionChange{}
+	mi := &file_cytube_v1_events_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PartitionChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PartitionChange) ProtoMessage() {}
+
+func (x *PartitionChange) ProtoReflect() protoreflect.Message {
+	mi := &file_cytube_v1_events_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PartitionChange.ProtoReflect.Descriptor instead.
+func (*PartitionChange) Descriptor() ([]byte, []int) {
+	return file_cytube_v1_events_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *PartitionChange) GetServers() []*SocketServer {
+	if x != nil {
+		return x.Servers
+	}
+	return nil
+}
+
+func (x *PartitionChange) GetExtra() *structpb.Struct {
+	if x != nil {
+		return x.Extra
+	}
+	return nil
+}
+
 // SearchResults is event `searchResults`: reply to `searchMedia`.
 type SearchResults struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3832,7 +4116,7 @@ type SearchResults struct {
 
 func (x *SearchResults) Reset() {
 	*x = SearchResults{}
-	mi := &file_cytube_v1_events_proto_msgTypes[63]
+	mi := &file_cytube_v1_events_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3844,7 +4128,7 @@ func (x *SearchResults) String() string {
 func (*SearchResults) ProtoMessage() {}
 
 func (x *SearchResults) ProtoReflect() protoreflect.Message {
-	mi := &file_cytube_v1_events_proto_msgTypes[63]
+	mi := &file_cytube_v1_events_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3857,7 +4141,7 @@ func (x *SearchResults) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchResults.ProtoReflect.Descriptor instead.
 func (*SearchResults) Descriptor() ([]byte, []int) {
-	return file_cytube_v1_events_proto_rawDescGZIP(), []int{63}
+	return file_cytube_v1_events_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *SearchResults) GetSource() string {
@@ -3880,12 +4164,14 @@ const file_cytube_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"\x16cytube/v1/events.proto\x12\tcytube.v1\x1a\x15cytube/v1/types.proto\x1a\x1cgoogle/protobuf/struct.proto\"\x1c\n" +
 	"\x04Rank\x12\x14\n" +
-	"\x05value\x18\x01 \x01(\x01R\x05value\"\x8d\x01\n" +
+	"\x05value\x18\x01 \x01(\x01R\x05value\"\xca\x01\n" +
 	"\x05Login\x12\x18\n" +
 	"\asuccess\x18\x01 \x01(\bR\asuccess\x12\x17\n" +
 	"\x04name\x18\x02 \x01(\tH\x00R\x04name\x88\x01\x01\x12\x19\n" +
-	"\x05guest\x18\x03 \x01(\bH\x01R\x05guest\x88\x01\x01\x12\x19\n" +
-	"\x05error\x18\x04 \x01(\tH\x02R\x05error\x88\x01\x01B\a\n" +
+	"\x05guest\x18\x03 \x01(\bH\x01R\x05guest\x88\x01\x01\x12\x1d\n" +
+	"\x05error\x18\x04 \x01(\tB\x02\x18\x01H\x02R\x05error\x88\x01\x01\x127\n" +
+	"\verror_value\x18\x05 \x01(\v2\x16.google.protobuf.ValueR\n" +
+	"errorValueB\a\n" +
 	"\x05_nameB\b\n" +
 	"\x06_guestB\b\n" +
 	"\x06_error\"\x9e\x01\n" +
@@ -3918,13 +4204,14 @@ const file_cytube_v1_events_proto_rawDesc = "" +
 	"\x02js\x18\x03 \x01(\tR\x02js\x12\x17\n" +
 	"\ajs_hash\x18\x04 \x01(\tR\x06jsHash\"\x1f\n" +
 	"\aSetMotd\x12\x14\n" +
-	"\x05value\x18\x01 \x01(\tR\x05value\"\xbe\a\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\"\x8f\n" +
+	"\n" +
 	"\vChannelOpts\x12&\n" +
 	"\x0eallow_voteskip\x18\x01 \x01(\bR\x0eallow_voteskip\x12&\n" +
 	"\x0evoteskip_ratio\x18\x02 \x01(\x01R\x0evoteskip_ratio\x12 \n" +
 	"\vafk_timeout\x18\x03 \x01(\x03R\vafk_timeout\x12\x1c\n" +
-	"\tpagetitle\x18\x04 \x01(\tR\tpagetitle\x12\x1c\n" +
-	"\tmaxlength\x18\x05 \x01(\x03R\tmaxlength\x12 \n" +
+	"\tpagetitle\x18\x04 \x01(\tR\tpagetitle\x12 \n" +
+	"\tmaxlength\x18\x05 \x01(\x03B\x02\x18\x01R\tmaxlength\x12 \n" +
 	"\vexternalcss\x18\x06 \x01(\tR\vexternalcss\x12\x1e\n" +
 	"\n" +
 	"externaljs\x18\a \x01(\tR\n" +
@@ -3938,11 +4225,16 @@ const file_cytube_v1_events_proto_rawDesc = "" +
 	"\vallow_dupes\x18\r \x01(\bR\vallow_dupes\x12\x1c\n" +
 	"\ttorbanned\x18\x0e \x01(\bR\ttorbanned\x124\n" +
 	"\x15block_anonymous_users\x18\x0f \x01(\bR\x15block_anonymous_users\x120\n" +
-	"\x13allow_ascii_control\x18\x10 \x01(\bR\x13allow_ascii_control\x124\n" +
-	"\x15playlist_max_per_user\x18\x11 \x01(\x03R\x15playlist_max_per_user\x120\n" +
-	"\x13new_user_chat_delay\x18\x12 \x01(\x03R\x13new_user_chat_delay\x12:\n" +
-	"\x18new_user_chat_link_delay\x18\x13 \x01(\x03R\x18new_user_chat_link_delay\x12F\n" +
-	"\x1eplaylist_max_duration_per_user\x18\x14 \x01(\x03R\x1eplaylist_max_duration_per_user\x12-\n" +
+	"\x13allow_ascii_control\x18\x10 \x01(\bR\x13allow_ascii_control\x128\n" +
+	"\x15playlist_max_per_user\x18\x11 \x01(\x03B\x02\x18\x01R\x15playlist_max_per_user\x124\n" +
+	"\x13new_user_chat_delay\x18\x12 \x01(\x03B\x02\x18\x01R\x13new_user_chat_delay\x12>\n" +
+	"\x18new_user_chat_link_delay\x18\x13 \x01(\x03B\x02\x18\x01R\x18new_user_chat_link_delay\x12J\n" +
+	"\x1eplaylist_max_duration_per_user\x18\x14 \x01(\x03B\x02\x18\x01R\x1eplaylist_max_duration_per_user\x12)\n" +
+	"\x10maxlength_number\x18\x15 \x01(\x01R\x0fmaxlengthNumber\x12>\n" +
+	"\x1cplaylist_max_per_user_number\x18\x16 \x01(\x01R\x18playlistMaxPerUserNumber\x12:\n" +
+	"\x1anew_user_chat_delay_number\x18\x17 \x01(\x01R\x16newUserChatDelayNumber\x12C\n" +
+	"\x1fnew_user_chat_link_delay_number\x18\x18 \x01(\x01R\x1anewUserChatLinkDelayNumber\x12O\n" +
+	"%playlist_max_duration_per_user_number\x18\x19 \x01(\x01R playlistMaxDurationPerUserNumber\x12-\n" +
 	"\x05extra\x18d \x01(\v2\x17.google.protobuf.StructR\x05extra\"V\n" +
 	"\x0fSetPlaylistMeta\x12\x14\n" +
 	"\x05count\x18\x01 \x01(\x03R\x05count\x12\x19\n" +
@@ -3979,20 +4271,23 @@ const file_cytube_v1_events_proto_rawDesc = "" +
 	"\x04link\x18\x02 \x01(\tR\x04link\x12\x0e\n" +
 	"\x02id\x18\x03 \x01(\tR\x02id\"\x1a\n" +
 	"\x06Delete\x12\x10\n" +
-	"\x03uid\x18\x01 \x01(\x03R\x03uid\"`\n" +
+	"\x03uid\x18\x01 \x01(\x03R\x03uid\"z\n" +
 	"\tMoveVideo\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\x03R\x04from\x12\x1a\n" +
 	"\tafter_uid\x18\x02 \x01(\x03H\x00R\x05after\x12\x1a\n" +
-	"\aprepend\x18\x03 \x01(\bH\x00R\aprependB\a\n" +
+	"\aprepend\x18\x03 \x01(\bH\x00R\aprepend\x12\x18\n" +
+	"\x06append\x18\x04 \x01(\bH\x00R\x06appendB\a\n" +
 	"\x05after\"/\n" +
 	"\aSetTemp\x12\x10\n" +
 	"\x03uid\x18\x01 \x01(\x03R\x03uid\x12\x12\n" +
 	"\x04temp\x18\x02 \x01(\bR\x04temp\"!\n" +
 	"\tSetLeader\x12\x14\n" +
-	"\x05value\x18\x01 \x01(\tR\x05value\"4\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\"Y\n" +
 	"\bVoteskip\x12\x14\n" +
-	"\x05count\x18\x01 \x01(\x03R\x05count\x12\x12\n" +
-	"\x04need\x18\x02 \x01(\x03R\x04need\"\x13\n" +
+	"\x05count\x18\x01 \x01(\x03R\x05count\x12\x16\n" +
+	"\x04need\x18\x02 \x01(\x03B\x02\x18\x01R\x04need\x12\x1f\n" +
+	"\vneed_number\x18\x03 \x01(\x01R\n" +
+	"needNumber\"\x13\n" +
 	"\x11ClearVoteskipVote\"1\n" +
 	"\bUserlist\x12%\n" +
 	"\x05items\x18\x01 \x03(\v2\x0f.cytube.v1.UserR\x05items\"\x8c\x01\n" +
@@ -4032,18 +4327,20 @@ const file_cytube_v1_events_proto_rawDesc = "" +
 	"\x02to\x18\x05 \x01(\tR\x02to\"*\n" +
 	"\tClearchat\x12\x1d\n" +
 	"\n" +
-	"cleared_by\x18\x01 \x01(\tR\tclearedBy\" \n" +
-	"\bCooldown\x12\x14\n" +
-	"\x05value\x18\x01 \x01(\x03R\x05value\"3\n" +
+	"cleared_by\x18\x01 \x01(\tR\tclearedBy\"G\n" +
+	"\bCooldown\x12\x18\n" +
+	"\x05value\x18\x01 \x01(\x03B\x02\x18\x01R\x05value\x12!\n" +
+	"\fvalue_number\x18\x02 \x01(\x01R\vvalueNumber\"3\n" +
 	"\aNoflood\x12\x16\n" +
 	"\x06action\x18\x01 \x01(\tR\x06action\x12\x10\n" +
 	"\x03msg\x18\x02 \x01(\tR\x03msg\"&\n" +
 	"\fSpamFiltered\x12\x16\n" +
-	"\x06reason\x18\x01 \x01(\tR\x06reason\"c\n" +
-	"\bErrorMsg\x12\x10\n" +
-	"\x03msg\x18\x01 \x01(\tR\x03msg\x12\x17\n" +
+	"\x06reason\x18\x01 \x01(\tR\x06reason\"\x9c\x01\n" +
+	"\bErrorMsg\x12\x14\n" +
+	"\x03msg\x18\x01 \x01(\tB\x02\x18\x01R\x03msg\x12\x17\n" +
 	"\x04code\x18\x02 \x01(\tH\x00R\x04code\x88\x01\x01\x12\x19\n" +
-	"\x05alert\x18\x03 \x01(\bH\x01R\x05alert\x88\x01\x01B\a\n" +
+	"\x05alert\x18\x03 \x01(\bH\x01R\x05alert\x88\x01\x01\x123\n" +
+	"\tmsg_value\x18\x04 \x01(\v2\x16.google.protobuf.ValueR\bmsgValueB\a\n" +
 	"\x05_codeB\b\n" +
 	"\x06_alert\"\x1e\n" +
 	"\x04Kick\x12\x16\n" +
@@ -4093,11 +4390,12 @@ const file_cytube_v1_events_proto_rawDesc = "" +
 	"\x04data\x18\x02 \x01(\tR\x04data\">\n" +
 	"\rListPlaylists\x12-\n" +
 	"\x05items\x18\x01 \x03(\v2\x17.cytube.v1.UserPlaylistR\x05items\"\x16\n" +
-	"\x14ChannelNotRegistered\"L\n" +
+	"\x14ChannelNotRegistered\"\\\n" +
 	"\fAnnouncement\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12\x12\n" +
 	"\x04text\x18\x02 \x01(\tR\x04text\x12\x12\n" +
-	"\x04from\x18\x03 \x01(\tR\x04from\"\x1c\n" +
+	"\x04from\x18\x03 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02id\x18\x04 \x01(\tR\x02id\"\x1c\n" +
 	"\bCostanza\x12\x10\n" +
 	"\x03msg\x18\x01 \x01(\tR\x03msg\"$\n" +
 	"\fNeedPassword\x12\x14\n" +
@@ -4105,7 +4403,10 @@ const file_cytube_v1_events_proto_rawDesc = "" +
 	"\x12CancelNeedPassword\"A\n" +
 	"\x11WarnLargeChandump\x12\x14\n" +
 	"\x05limit\x18\x01 \x01(\x03R\x05limit\x12\x16\n" +
-	"\x06actual\x18\x02 \x01(\x03R\x06actual\"Z\n" +
+	"\x06actual\x18\x02 \x01(\x03R\x06actual\"s\n" +
+	"\x0fPartitionChange\x121\n" +
+	"\aservers\x18\x01 \x03(\v2\x17.cytube.v1.SocketServerR\aservers\x12-\n" +
+	"\x05extra\x18d \x01(\v2\x17.google.protobuf.StructR\x05extra\"Z\n" +
 	"\rSearchResults\x12\x16\n" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x121\n" +
 	"\aresults\x18\x02 \x03(\v2\x17.cytube.v1.SearchResultR\aresultsB\xa1\x01\n" +
@@ -4124,7 +4425,7 @@ func file_cytube_v1_events_proto_rawDescGZIP() []byte {
 	return file_cytube_v1_events_proto_rawDescData
 }
 
-var file_cytube_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 65)
+var file_cytube_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 66)
 var file_cytube_v1_events_proto_goTypes = []any{
 	(*Rank)(nil),                 // 0: cytube.v1.Rank
 	(*Login)(nil),                // 1: cytube.v1.Login
@@ -4189,52 +4490,58 @@ var file_cytube_v1_events_proto_goTypes = []any{
 	(*NeedPassword)(nil),         // 60: cytube.v1.NeedPassword
 	(*CancelNeedPassword)(nil),   // 61: cytube.v1.CancelNeedPassword
 	(*WarnLargeChandump)(nil),    // 62: cytube.v1.WarnLargeChandump
-	(*SearchResults)(nil),        // 63: cytube.v1.SearchResults
-	nil,                          // 64: cytube.v1.SetPermissions.PermissionsEntry
-	(*Emote)(nil),                // 65: cytube.v1.Emote
-	(*AntifloodParams)(nil),      // 66: cytube.v1.AntifloodParams
-	(*structpb.Value)(nil),       // 67: google.protobuf.Value
-	(*structpb.Struct)(nil),      // 68: google.protobuf.Struct
-	(*PlaylistItem)(nil),         // 69: cytube.v1.PlaylistItem
-	(*User)(nil),                 // 70: cytube.v1.User
-	(*UserProfile)(nil),          // 71: cytube.v1.UserProfile
-	(*UserMeta)(nil),             // 72: cytube.v1.UserMeta
-	(*ChatMeta)(nil),             // 73: cytube.v1.ChatMeta
-	(*ChannelRank)(nil),          // 74: cytube.v1.ChannelRank
-	(*PollCount)(nil),            // 75: cytube.v1.PollCount
-	(*BanEntry)(nil),             // 76: cytube.v1.BanEntry
-	(*ChatFilter)(nil),           // 77: cytube.v1.ChatFilter
-	(*UserPlaylist)(nil),         // 78: cytube.v1.UserPlaylist
-	(*SearchResult)(nil),         // 79: cytube.v1.SearchResult
+	(*PartitionChange)(nil),      // 63: cytube.v1.PartitionChange
+	(*SearchResults)(nil),        // 64: cytube.v1.SearchResults
+	nil,                          // 65: cytube.v1.SetPermissions.PermissionsEntry
+	(*structpb.Value)(nil),       // 66: google.protobuf.Value
+	(*Emote)(nil),                // 67: cytube.v1.Emote
+	(*AntifloodParams)(nil),      // 68: cytube.v1.AntifloodParams
+	(*structpb.Struct)(nil),      // 69: google.protobuf.Struct
+	(*PlaylistItem)(nil),         // 70: cytube.v1.PlaylistItem
+	(*User)(nil),                 // 71: cytube.v1.User
+	(*UserProfile)(nil),          // 72: cytube.v1.UserProfile
+	(*UserMeta)(nil),             // 73: cytube.v1.UserMeta
+	(*ChatMeta)(nil),             // 74: cytube.v1.ChatMeta
+	(*ChannelRank)(nil),          // 75: cytube.v1.ChannelRank
+	(*PollCount)(nil),            // 76: cytube.v1.PollCount
+	(*BanEntry)(nil),             // 77: cytube.v1.BanEntry
+	(*ChatFilter)(nil),           // 78: cytube.v1.ChatFilter
+	(*UserPlaylist)(nil),         // 79: cytube.v1.UserPlaylist
+	(*SocketServer)(nil),         // 80: cytube.v1.SocketServer
+	(*SearchResult)(nil),         // 81: cytube.v1.SearchResult
 }
 var file_cytube_v1_events_proto_depIdxs = []int32{
-	64, // 0: cytube.v1.SetPermissions.permissions:type_name -> cytube.v1.SetPermissions.PermissionsEntry
-	65, // 1: cytube.v1.EmoteList.items:type_name -> cytube.v1.Emote
-	66, // 2: cytube.v1.ChannelOpts.chat_antiflood_params:type_name -> cytube.v1.AntifloodParams
-	67, // 3: cytube.v1.ChannelOpts.password:type_name -> google.protobuf.Value
-	68, // 4: cytube.v1.ChannelOpts.extra:type_name -> google.protobuf.Struct
-	69, // 5: cytube.v1.Playlist.items:type_name -> cytube.v1.PlaylistItem
-	68, // 6: cytube.v1.ChangeMedia.meta:type_name -> google.protobuf.Struct
-	69, // 7: cytube.v1.Queue.item:type_name -> cytube.v1.PlaylistItem
-	70, // 8: cytube.v1.Userlist.items:type_name -> cytube.v1.User
-	71, // 9: cytube.v1.AddUser.profile:type_name -> cytube.v1.UserProfile
-	72, // 10: cytube.v1.AddUser.meta:type_name -> cytube.v1.UserMeta
-	72, // 11: cytube.v1.SetUserMeta.meta:type_name -> cytube.v1.UserMeta
-	71, // 12: cytube.v1.SetUserProfile.profile:type_name -> cytube.v1.UserProfile
-	73, // 13: cytube.v1.ChatMsg.meta:type_name -> cytube.v1.ChatMeta
-	73, // 14: cytube.v1.Pm.meta:type_name -> cytube.v1.ChatMeta
-	74, // 15: cytube.v1.ChannelRanks.items:type_name -> cytube.v1.ChannelRank
-	75, // 16: cytube.v1.NewPoll.counts:type_name -> cytube.v1.PollCount
-	75, // 17: cytube.v1.UpdatePoll.counts:type_name -> cytube.v1.PollCount
-	76, // 18: cytube.v1.Banlist.items:type_name -> cytube.v1.BanEntry
-	77, // 19: cytube.v1.ChatFilters.items:type_name -> cytube.v1.ChatFilter
-	78, // 20: cytube.v1.ListPlaylists.items:type_name -> cytube.v1.UserPlaylist
-	79, // 21: cytube.v1.SearchResults.results:type_name -> cytube.v1.SearchResult
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	66, // 0: cytube.v1.Login.error_value:type_name -> google.protobuf.Value
+	65, // 1: cytube.v1.SetPermissions.permissions:type_name -> cytube.v1.SetPermissions.PermissionsEntry
+	67, // 2: cytube.v1.EmoteList.items:type_name -> cytube.v1.Emote
+	68, // 3: cytube.v1.ChannelOpts.chat_antiflood_params:type_name -> cytube.v1.AntifloodParams
+	66, // 4: cytube.v1.ChannelOpts.password:type_name -> google.protobuf.Value
+	69, // 5: cytube.v1.ChannelOpts.extra:type_name -> google.protobuf.Struct
+	70, // 6: cytube.v1.Playlist.items:type_name -> cytube.v1.PlaylistItem
+	69, // 7: cytube.v1.ChangeMedia.meta:type_name -> google.protobuf.Struct
+	70, // 8: cytube.v1.Queue.item:type_name -> cytube.v1.PlaylistItem
+	71, // 9: cytube.v1.Userlist.items:type_name -> cytube.v1.User
+	72, // 10: cytube.v1.AddUser.profile:type_name -> cytube.v1.UserProfile
+	73, // 11: cytube.v1.AddUser.meta:type_name -> cytube.v1.UserMeta
+	73, // 12: cytube.v1.SetUserMeta.meta:type_name -> cytube.v1.UserMeta
+	72, // 13: cytube.v1.SetUserProfile.profile:type_name -> cytube.v1.UserProfile
+	74, // 14: cytube.v1.ChatMsg.meta:type_name -> cytube.v1.ChatMeta
+	74, // 15: cytube.v1.Pm.meta:type_name -> cytube.v1.ChatMeta
+	66, // 16: cytube.v1.ErrorMsg.msg_value:type_name -> google.protobuf.Value
+	75, // 17: cytube.v1.ChannelRanks.items:type_name -> cytube.v1.ChannelRank
+	76, // 18: cytube.v1.NewPoll.counts:type_name -> cytube.v1.PollCount
+	76, // 19: cytube.v1.UpdatePoll.counts:type_name -> cytube.v1.PollCount
+	77, // 20: cytube.v1.Banlist.items:type_name -> cytube.v1.BanEntry
+	78, // 21: cytube.v1.ChatFilters.items:type_name -> cytube.v1.ChatFilter
+	79, // 22: cytube.v1.ListPlaylists.items:type_name -> cytube.v1.UserPlaylist
+	80, // 23: cytube.v1.PartitionChange.servers:type_name -> cytube.v1.SocketServer
+	69, // 24: cytube.v1.PartitionChange.extra:type_name -> google.protobuf.Struct
+	81, // 25: cytube.v1.SearchResults.results:type_name -> cytube.v1.SearchResult
+	26, // [26:26] is the sub-list for method output_type
+	26, // [26:26] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_cytube_v1_events_proto_init() }
@@ -4251,6 +4558,7 @@ func file_cytube_v1_events_proto_init() {
 	file_cytube_v1_events_proto_msgTypes[21].OneofWrappers = []any{
 		(*MoveVideo_AfterUid)(nil),
 		(*MoveVideo_Prepend)(nil),
+		(*MoveVideo_Append)(nil),
 	}
 	file_cytube_v1_events_proto_msgTypes[30].OneofWrappers = []any{}
 	file_cytube_v1_events_proto_msgTypes[40].OneofWrappers = []any{}
@@ -4260,7 +4568,7 @@ func file_cytube_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_cytube_v1_events_proto_rawDesc), len(file_cytube_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   65,
+			NumMessages:   66,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1092,14 +1092,18 @@ func (x *SearchResult) GetDuration() string {
 }
 
 // AntifloodParams are the channel antiflood limiter settings
-// (`chat_antiflood_params` in `channelOpts` and `setOptions`).
+// (`chat_antiflood_params` in `channelOpts` and `setOptions`). CyTube
+// stores numbers here whatever the client sent (src/channel/opts.js:288-317)
+// and clamps them again on load (opts.js:54-61).
 type AntifloodParams struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Messages allowed in a burst (default 4).
+	// Messages allowed in a burst (default 4): parseInt, at most 20.
 	Burst float64 `protobuf:"fixed64,1,opt,name=burst,proto3" json:"burst,omitempty"`
-	// Messages per second after the burst (default 1; may be fractional).
+	// Messages per second after the burst (default 1): parseFloat in (0, 10],
+	// so often fractional.
 	Sustained float64 `protobuf:"fixed64,2,opt,name=sustained,proto3" json:"sustained,omitempty"`
-	// Cooldown in seconds CyTube derives from burst/sustained (default 4).
+	// Seconds CyTube derives as burst / sustained (default 4; opts.js:310),
+	// often fractional (4 / 3 = 1.333…).
 	Cooldown      float64 `protobuf:"fixed64,3,opt,name=cooldown,proto3" json:"cooldown,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1154,6 +1158,74 @@ func (x *AntifloodParams) GetCooldown() float64 {
 		return x.Cooldown
 	}
 	return 0
+}
+
+// SocketServer is one Socket.IO endpoint of a partition's socket
+// configuration (event `partitionChange`), as in
+// /socketconfig/<channel>.json: {url, secure} (src/partition/
+// partitioncli.js:24-31, src/configuration/ioconfig.js:16-44).
+type SocketServer struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Server URL, e.g. "https://cytu.be:10443".
+	Url string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	// True for a TLS endpoint; clients prefer these
+	// (www/js/callbacks.js:1239-1248).
+	Secure bool `protobuf:"varint,2,opt,name=secure,proto3" json:"secure,omitempty"`
+	// Other keys, verbatim (e.g. `ipv6`, `ipv6Only`).
+	Extra         *structpb.Struct `protobuf:"bytes,15,opt,name=extra,proto3" json:"extra,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SocketServer) Reset() {
+	*x = SocketServer{}
+	mi := &file_cytube_v1_types_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SocketServer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SocketServer) ProtoMessage() {}
+
+func (x *SocketServer) ProtoReflect() protoreflect.Message {
+	mi := &file_cytube_v1_types_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SocketServer.ProtoReflect.Descriptor instead.
+func (*SocketServer) Descriptor() ([]byte, []int) {
+	return file_cytube_v1_types_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SocketServer) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *SocketServer) GetSecure() bool {
+	if x != nil {
+		return x.Secure
+	}
+	return false
+}
+
+func (x *SocketServer) GetExtra() *structpb.Struct {
+	if x != nil {
+		return x.Extra
+	}
+	return nil
 }
 
 var File_cytube_v1_types_proto protoreflect.FileDescriptor
@@ -1237,7 +1309,11 @@ const file_cytube_v1_types_proto_rawDesc = "" +
 	"\x0fAntifloodParams\x12\x14\n" +
 	"\x05burst\x18\x01 \x01(\x01R\x05burst\x12\x1c\n" +
 	"\tsustained\x18\x02 \x01(\x01R\tsustained\x12\x1a\n" +
-	"\bcooldown\x18\x03 \x01(\x01R\bcooldownB\xa0\x01\n" +
+	"\bcooldown\x18\x03 \x01(\x01R\bcooldown\"g\n" +
+	"\fSocketServer\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x12\x16\n" +
+	"\x06secure\x18\x02 \x01(\bR\x06secure\x12-\n" +
+	"\x05extra\x18\x0f \x01(\v2\x17.google.protobuf.StructR\x05extraB\xa0\x01\n" +
 	"\rcom.cytube.v1B\n" +
 	"TypesProtoP\x01Z>github.com/roseybot/cytube-connector/gen/go/cytube/v1;cytubev1\xa2\x02\x03CXX\xaa\x02\tCytube.V1\xca\x02\tCytube\\V1\xe2\x02\x15Cytube\\V1\\GPBMetadata\xea\x02\n" +
 	"Cytube::V1b\x06proto3"
@@ -1254,7 +1330,7 @@ func file_cytube_v1_types_proto_rawDescGZIP() []byte {
 	return file_cytube_v1_types_proto_rawDescData
 }
 
-var file_cytube_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_cytube_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_cytube_v1_types_proto_goTypes = []any{
 	(*Media)(nil),           // 0: cytube.v1.Media
 	(*PlaylistItem)(nil),    // 1: cytube.v1.PlaylistItem
@@ -1270,21 +1346,23 @@ var file_cytube_v1_types_proto_goTypes = []any{
 	(*UserPlaylist)(nil),    // 11: cytube.v1.UserPlaylist
 	(*SearchResult)(nil),    // 12: cytube.v1.SearchResult
 	(*AntifloodParams)(nil), // 13: cytube.v1.AntifloodParams
-	(*structpb.Struct)(nil), // 14: google.protobuf.Struct
-	(*structpb.Value)(nil),  // 15: google.protobuf.Value
+	(*SocketServer)(nil),    // 14: cytube.v1.SocketServer
+	(*structpb.Struct)(nil), // 15: google.protobuf.Struct
+	(*structpb.Value)(nil),  // 16: google.protobuf.Value
 }
 var file_cytube_v1_types_proto_depIdxs = []int32{
-	14, // 0: cytube.v1.Media.meta:type_name -> google.protobuf.Struct
+	15, // 0: cytube.v1.Media.meta:type_name -> google.protobuf.Struct
 	0,  // 1: cytube.v1.PlaylistItem.media:type_name -> cytube.v1.Media
 	2,  // 2: cytube.v1.User.profile:type_name -> cytube.v1.UserProfile
 	3,  // 3: cytube.v1.User.meta:type_name -> cytube.v1.UserMeta
-	14, // 4: cytube.v1.ChatMeta.extra:type_name -> google.protobuf.Struct
-	15, // 5: cytube.v1.SearchResult.meta:type_name -> google.protobuf.Value
-	6,  // [6:6] is the sub-list for method output_type
-	6,  // [6:6] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	15, // 4: cytube.v1.ChatMeta.extra:type_name -> google.protobuf.Struct
+	16, // 5: cytube.v1.SearchResult.meta:type_name -> google.protobuf.Value
+	15, // 6: cytube.v1.SocketServer.extra:type_name -> google.protobuf.Struct
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_cytube_v1_types_proto_init() }
@@ -1303,7 +1381,7 @@ func file_cytube_v1_types_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_cytube_v1_types_proto_rawDesc), len(file_cytube_v1_types_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -24,13 +24,15 @@ class AddUser(_message.Message):
     def __init__(self, name: _Optional[str] = ..., rank: _Optional[float] = ..., profile: _Optional[_Union[_types_pb2.UserProfile, _Mapping]] = ..., meta: _Optional[_Union[_types_pb2.UserMeta, _Mapping]] = ...) -> None: ...
 
 class Announcement(_message.Message):
-    __slots__ = ["text", "title"]
+    __slots__ = ["id", "text", "title"]
     FROM_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
+    id: str
     text: str
     title: str
-    def __init__(self, title: _Optional[str] = ..., text: _Optional[str] = ..., **kwargs) -> None: ...
+    def __init__(self, title: _Optional[str] = ..., text: _Optional[str] = ..., id: _Optional[str] = ..., **kwargs) -> None: ...
 
 class Banlist(_message.Message):
     __slots__ = ["items"]
@@ -87,7 +89,7 @@ class ChannelNotRegistered(_message.Message):
     def __init__(self) -> None: ...
 
 class ChannelOpts(_message.Message):
-    __slots__ = ["afk_timeout", "allow_ascii_control", "allow_dupes", "allow_voteskip", "block_anonymous_users", "chat_antiflood", "chat_antiflood_params", "enable_link_regex", "externalcss", "externaljs", "extra", "maxlength", "new_user_chat_delay", "new_user_chat_link_delay", "pagetitle", "password", "playlist_max_duration_per_user", "playlist_max_per_user", "show_public", "torbanned", "voteskip_ratio"]
+    __slots__ = ["afk_timeout", "allow_ascii_control", "allow_dupes", "allow_voteskip", "block_anonymous_users", "chat_antiflood", "chat_antiflood_params", "enable_link_regex", "externalcss", "externaljs", "extra", "maxlength", "maxlength_number", "new_user_chat_delay", "new_user_chat_delay_number", "new_user_chat_link_delay", "new_user_chat_link_delay_number", "pagetitle", "password", "playlist_max_duration_per_user", "playlist_max_duration_per_user_number", "playlist_max_per_user", "playlist_max_per_user_number", "show_public", "torbanned", "voteskip_ratio"]
     AFK_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     ALLOW_ASCII_CONTROL_FIELD_NUMBER: _ClassVar[int]
     ALLOW_DUPES_FIELD_NUMBER: _ClassVar[int]
@@ -100,12 +102,17 @@ class ChannelOpts(_message.Message):
     EXTERNALJS_FIELD_NUMBER: _ClassVar[int]
     EXTRA_FIELD_NUMBER: _ClassVar[int]
     MAXLENGTH_FIELD_NUMBER: _ClassVar[int]
+    MAXLENGTH_NUMBER_FIELD_NUMBER: _ClassVar[int]
     NEW_USER_CHAT_DELAY_FIELD_NUMBER: _ClassVar[int]
+    NEW_USER_CHAT_DELAY_NUMBER_FIELD_NUMBER: _ClassVar[int]
     NEW_USER_CHAT_LINK_DELAY_FIELD_NUMBER: _ClassVar[int]
+    NEW_USER_CHAT_LINK_DELAY_NUMBER_FIELD_NUMBER: _ClassVar[int]
     PAGETITLE_FIELD_NUMBER: _ClassVar[int]
     PASSWORD_FIELD_NUMBER: _ClassVar[int]
     PLAYLIST_MAX_DURATION_PER_USER_FIELD_NUMBER: _ClassVar[int]
+    PLAYLIST_MAX_DURATION_PER_USER_NUMBER_FIELD_NUMBER: _ClassVar[int]
     PLAYLIST_MAX_PER_USER_FIELD_NUMBER: _ClassVar[int]
+    PLAYLIST_MAX_PER_USER_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SHOW_PUBLIC_FIELD_NUMBER: _ClassVar[int]
     TORBANNED_FIELD_NUMBER: _ClassVar[int]
     VOTESKIP_RATIO_FIELD_NUMBER: _ClassVar[int]
@@ -121,16 +128,21 @@ class ChannelOpts(_message.Message):
     externaljs: str
     extra: _struct_pb2.Struct
     maxlength: int
+    maxlength_number: float
     new_user_chat_delay: int
+    new_user_chat_delay_number: float
     new_user_chat_link_delay: int
+    new_user_chat_link_delay_number: float
     pagetitle: str
     password: _struct_pb2.Value
     playlist_max_duration_per_user: int
+    playlist_max_duration_per_user_number: float
     playlist_max_per_user: int
+    playlist_max_per_user_number: float
     show_public: bool
     torbanned: bool
     voteskip_ratio: float
-    def __init__(self, allow_voteskip: bool = ..., voteskip_ratio: _Optional[float] = ..., afk_timeout: _Optional[int] = ..., pagetitle: _Optional[str] = ..., maxlength: _Optional[int] = ..., externalcss: _Optional[str] = ..., externaljs: _Optional[str] = ..., chat_antiflood: bool = ..., chat_antiflood_params: _Optional[_Union[_types_pb2.AntifloodParams, _Mapping]] = ..., show_public: bool = ..., enable_link_regex: bool = ..., password: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., allow_dupes: bool = ..., torbanned: bool = ..., block_anonymous_users: bool = ..., allow_ascii_control: bool = ..., playlist_max_per_user: _Optional[int] = ..., new_user_chat_delay: _Optional[int] = ..., new_user_chat_link_delay: _Optional[int] = ..., playlist_max_duration_per_user: _Optional[int] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    def __init__(self, allow_voteskip: bool = ..., voteskip_ratio: _Optional[float] = ..., afk_timeout: _Optional[int] = ..., pagetitle: _Optional[str] = ..., maxlength: _Optional[int] = ..., externalcss: _Optional[str] = ..., externaljs: _Optional[str] = ..., chat_antiflood: bool = ..., chat_antiflood_params: _Optional[_Union[_types_pb2.AntifloodParams, _Mapping]] = ..., show_public: bool = ..., enable_link_regex: bool = ..., password: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., allow_dupes: bool = ..., torbanned: bool = ..., block_anonymous_users: bool = ..., allow_ascii_control: bool = ..., playlist_max_per_user: _Optional[int] = ..., new_user_chat_delay: _Optional[int] = ..., new_user_chat_link_delay: _Optional[int] = ..., playlist_max_duration_per_user: _Optional[int] = ..., maxlength_number: _Optional[float] = ..., playlist_max_per_user_number: _Optional[float] = ..., new_user_chat_delay_number: _Optional[float] = ..., new_user_chat_link_delay_number: _Optional[float] = ..., playlist_max_duration_per_user_number: _Optional[float] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class ChannelRankFail(_message.Message):
     __slots__ = ["msg"]
@@ -177,10 +189,12 @@ class ClosePoll(_message.Message):
     def __init__(self) -> None: ...
 
 class Cooldown(_message.Message):
-    __slots__ = ["value"]
+    __slots__ = ["value", "value_number"]
     VALUE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     value: int
-    def __init__(self, value: _Optional[int] = ...) -> None: ...
+    value_number: float
+    def __init__(self, value: _Optional[int] = ..., value_number: _Optional[float] = ...) -> None: ...
 
 class Costanza(_message.Message):
     __slots__ = ["msg"]
@@ -213,14 +227,16 @@ class EmoteList(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[_types_pb2.Emote, _Mapping]]] = ...) -> None: ...
 
 class ErrorMsg(_message.Message):
-    __slots__ = ["alert", "code", "msg"]
+    __slots__ = ["alert", "code", "msg", "msg_value"]
     ALERT_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     MSG_FIELD_NUMBER: _ClassVar[int]
+    MSG_VALUE_FIELD_NUMBER: _ClassVar[int]
     alert: bool
     code: str
     msg: str
-    def __init__(self, msg: _Optional[str] = ..., code: _Optional[str] = ..., alert: bool = ...) -> None: ...
+    msg_value: _struct_pb2.Value
+    def __init__(self, msg: _Optional[str] = ..., code: _Optional[str] = ..., alert: bool = ..., msg_value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
 
 class Kick(_message.Message):
     __slots__ = ["reason"]
@@ -235,16 +251,18 @@ class ListPlaylists(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[_types_pb2.UserPlaylist, _Mapping]]] = ...) -> None: ...
 
 class Login(_message.Message):
-    __slots__ = ["error", "guest", "name", "success"]
+    __slots__ = ["error", "error_value", "guest", "name", "success"]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    ERROR_VALUE_FIELD_NUMBER: _ClassVar[int]
     GUEST_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     SUCCESS_FIELD_NUMBER: _ClassVar[int]
     error: str
+    error_value: _struct_pb2.Value
     guest: bool
     name: str
     success: bool
-    def __init__(self, success: bool = ..., name: _Optional[str] = ..., guest: bool = ..., error: _Optional[str] = ...) -> None: ...
+    def __init__(self, success: bool = ..., name: _Optional[str] = ..., guest: bool = ..., error: _Optional[str] = ..., error_value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
 
 class MediaUpdate(_message.Message):
     __slots__ = ["current_time", "paused"]
@@ -255,13 +273,15 @@ class MediaUpdate(_message.Message):
     def __init__(self, current_time: _Optional[float] = ..., paused: bool = ...) -> None: ...
 
 class MoveVideo(_message.Message):
-    __slots__ = ["after_uid", "prepend"]
+    __slots__ = ["after_uid", "append", "prepend"]
     AFTER_UID_FIELD_NUMBER: _ClassVar[int]
+    APPEND_FIELD_NUMBER: _ClassVar[int]
     FROM_FIELD_NUMBER: _ClassVar[int]
     PREPEND_FIELD_NUMBER: _ClassVar[int]
     after_uid: int
+    append: bool
     prepend: bool
-    def __init__(self, after_uid: _Optional[int] = ..., prepend: bool = ..., **kwargs) -> None: ...
+    def __init__(self, after_uid: _Optional[int] = ..., prepend: bool = ..., append: bool = ..., **kwargs) -> None: ...
 
 class NeedPassword(_message.Message):
     __slots__ = ["value"]
@@ -290,6 +310,14 @@ class Noflood(_message.Message):
     action: str
     msg: str
     def __init__(self, action: _Optional[str] = ..., msg: _Optional[str] = ...) -> None: ...
+
+class PartitionChange(_message.Message):
+    __slots__ = ["extra", "servers"]
+    EXTRA_FIELD_NUMBER: _ClassVar[int]
+    SERVERS_FIELD_NUMBER: _ClassVar[int]
+    extra: _struct_pb2.Struct
+    servers: _containers.RepeatedCompositeFieldContainer[_types_pb2.SocketServer]
+    def __init__(self, servers: _Optional[_Iterable[_Union[_types_pb2.SocketServer, _Mapping]]] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class Playlist(_message.Message):
     __slots__ = ["items"]
@@ -549,12 +577,14 @@ class ValidationPassed(_message.Message):
     def __init__(self, target: _Optional[str] = ...) -> None: ...
 
 class Voteskip(_message.Message):
-    __slots__ = ["count", "need"]
+    __slots__ = ["count", "need", "need_number"]
     COUNT_FIELD_NUMBER: _ClassVar[int]
     NEED_FIELD_NUMBER: _ClassVar[int]
+    NEED_NUMBER_FIELD_NUMBER: _ClassVar[int]
     count: int
     need: int
-    def __init__(self, count: _Optional[int] = ..., need: _Optional[int] = ...) -> None: ...
+    need_number: float
+    def __init__(self, count: _Optional[int] = ..., need: _Optional[int] = ..., need_number: _Optional[float] = ...) -> None: ...
 
 class WarnLargeChandump(_message.Message):
     __slots__ = ["actual", "limit"]

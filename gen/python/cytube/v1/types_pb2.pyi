@@ -138,6 +138,16 @@ class SearchResult(_message.Message):
     type: str
     def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., seconds: _Optional[float] = ..., type: _Optional[str] = ..., meta: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., channel: _Optional[str] = ..., duration: _Optional[str] = ...) -> None: ...
 
+class SocketServer(_message.Message):
+    __slots__ = ["extra", "secure", "url"]
+    EXTRA_FIELD_NUMBER: _ClassVar[int]
+    SECURE_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    extra: _struct_pb2.Struct
+    secure: bool
+    url: str
+    def __init__(self, url: _Optional[str] = ..., secure: bool = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
 class User(_message.Message):
     __slots__ = ["meta", "name", "profile", "rank"]
     META_FIELD_NUMBER: _ClassVar[int]

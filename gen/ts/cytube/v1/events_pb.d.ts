@@ -19,8 +19,8 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
-import type { AntifloodParams, BanEntry, ChannelRank, ChatFilter, ChatMeta, Emote, PlaylistItem, PollCount, SearchResult, User, UserMeta, UserPlaylist, UserProfile } from "./types_pb.js";
 import type { Value } from "@bufbuild/protobuf/wkt";
+import type { AntifloodParams, BanEntry, ChannelRank, ChatFilter, ChatMeta, Emote, PlaylistItem, PollCount, SearchResult, SocketServer, User, UserMeta, UserPlaylist, UserProfile } from "./types_pb.js";
 
 /**
  * Describes the file cytube/v1/events.proto.
@@ -54,6 +54,9 @@ export declare const RankSchema: GenMessage<Rank>;
  * Login is event `login`, the reply to the `login` action. On failure the
  * socket stays open and a retry is allowed.
  *
+ * JSON mapping of `error`: the value goes to error_value as it is, and also
+ * to error when it is a string.
+ *
  * @generated from message cytube.v1.Login
  */
 export declare type Login = Message<"cytube.v1.Login"> & {
@@ -80,11 +83,24 @@ export declare type Login = Message<"cytube.v1.Login"> & {
 
   /**
    * Failure text, e.g. "Invalid username/password combination"; present on
-   * failure only.
+   * failure only, and only when CyTube sent a string. Deprecated: it misses
+   * failures whose `error` is an object; read error_value.
    *
-   * @generated from field: optional string error = 4;
+   * @generated from field: optional string error = 4 [deprecated = true];
+   * @deprecated
    */
   error?: string | undefined;
+
+  /**
+   * The failure reason exactly as sent; present on failure only. Usually a
+   * string; an object when the password check itself failed: CyTube passes
+   * the bcrypt Error on (src/database/accounts.js:263-265 →
+   * src/user.js:323-333), and an Error serialises as `{}` (its message is
+   * not an enumerable property).
+   *
+   * @generated from field: google.protobuf.Value error_value = 5;
+   */
+  errorValue?: Value | undefined;
 };
 
 /**
@@ -342,8 +358,16 @@ export declare const SetMotdSchema: GenMessage<SetMotd>;
 
 /**
  * ChannelOpts is event `channelOpts`: the channel options. Sent on join and
- * broadcast on change. Every key CyTube 3.86 sends is a field; any key not
- * modelled here is kept in `extra`.
+ * broadcast on change (src/channel/opts.js:92-102: the stored options object
+ * as it is). Every key CyTube 3.86 sends is a field; any key not modelled
+ * here is kept in `extra`.
+ *
+ * What CyTube stores for each key is decided by handleSetOptions
+ * (src/channel/opts.js:108-385); load() (opts.js:44-64) copies saved values
+ * back verbatim, clamping only afk_timeout, burst and sustained. Four
+ * integer keys outgrew int64, so each has a `*_number` double beside the
+ * deprecated int64 field: the decoder fills the double always and the int64
+ * when the value is an integer that fits it.
  *
  * @generated from message cytube.v1.ChannelOpts
  */
@@ -364,6 +388,8 @@ export declare type ChannelOpts = Message<"cytube.v1.ChannelOpts"> & {
 
   /**
    * Seconds without chat before a user is marked AFK (default 600; 0 = off).
+   * Always an integer in [0, 86400]: parseInt and a range check
+   * (src/channel/opts.js:141-163), clamped again on load (opts.js:62).
    *
    * @generated from field: int64 afk_timeout = 3 [json_name = "afk_timeout"];
    */
@@ -377,9 +403,11 @@ export declare type ChannelOpts = Message<"cytube.v1.ChannelOpts"> & {
   pagetitle: string;
 
   /**
-   * Maximum media length in seconds (0 = unlimited).
+   * Maximum media length in seconds (0 = unlimited). Deprecated: the value
+   * may exceed int64; read maxlength_number.
    *
-   * @generated from field: int64 maxlength = 5;
+   * @generated from field: int64 maxlength = 5 [deprecated = true];
+   * @deprecated
    */
   maxlength: bigint;
 
@@ -462,32 +490,91 @@ export declare type ChannelOpts = Message<"cytube.v1.ChannelOpts"> & {
   allowAsciiControl: boolean;
 
   /**
-   * Maximum playlist items per user (0 = unlimited).
+   * Maximum playlist items per user (0 = unlimited). Deprecated: the value
+   * may exceed int64; read playlist_max_per_user_number.
    *
-   * @generated from field: int64 playlist_max_per_user = 17 [json_name = "playlist_max_per_user"];
+   * @generated from field: int64 playlist_max_per_user = 17 [json_name = "playlist_max_per_user", deprecated = true];
+   * @deprecated
    */
   playlistMaxPerUser: bigint;
 
   /**
-   * Seconds a new account must wait before chatting (0 = off).
+   * Seconds a new account must wait before chatting (0 = off). Deprecated:
+   * the value may be fractional or not a number at all; read
+   * new_user_chat_delay_number.
    *
-   * @generated from field: int64 new_user_chat_delay = 18 [json_name = "new_user_chat_delay"];
+   * @generated from field: int64 new_user_chat_delay = 18 [json_name = "new_user_chat_delay", deprecated = true];
+   * @deprecated
    */
   newUserChatDelay: bigint;
 
   /**
    * Seconds a new account must wait before posting links (0 = off).
+   * Deprecated: as new_user_chat_delay; read new_user_chat_link_delay_number.
    *
-   * @generated from field: int64 new_user_chat_link_delay = 19 [json_name = "new_user_chat_link_delay"];
+   * @generated from field: int64 new_user_chat_link_delay = 19 [json_name = "new_user_chat_link_delay", deprecated = true];
+   * @deprecated
    */
   newUserChatLinkDelay: bigint;
 
   /**
-   * Maximum total queued seconds per user (0 = unlimited).
+   * Maximum total queued seconds per user (0 = unlimited). Deprecated: the
+   * value may be fractional; read playlist_max_duration_per_user_number.
    *
-   * @generated from field: int64 playlist_max_duration_per_user = 20 [json_name = "playlist_max_duration_per_user"];
+   * @generated from field: int64 playlist_max_duration_per_user = 20 [json_name = "playlist_max_duration_per_user", deprecated = true];
+   * @deprecated
    */
   playlistMaxDurationPerUser: bigint;
+
+  /**
+   * Maximum media length in seconds (0 = unlimited), from key `maxlength`.
+   * A whole number, but unbounded: a string is read with parseTime (whose
+   * parseInt yields e.g. 1e20 for "100000000000000000000"), a number with
+   * parseInt (src/channel/opts.js:178-191, src/utilities.js:116-133).
+   *
+   * @generated from field: double maxlength_number = 21;
+   */
+  maxlengthNumber: number;
+
+  /**
+   * Maximum playlist items per user (0 = unlimited), from key
+   * `playlist_max_per_user`. A whole number from parseInt, unbounded
+   * (src/channel/opts.js:356-362).
+   *
+   * @generated from field: double playlist_max_per_user_number = 22;
+   */
+  playlistMaxPerUserNumber: number;
+
+  /**
+   * Seconds a new account must wait before chatting (0 = off), from key
+   * `new_user_chat_delay`. CyTube stores whatever passes
+   * `!isNaN(v) && v >= 0` as it is (src/channel/opts.js:364-370): numbers,
+   * fractional ones included, but also numeric strings ("30", " 1e3 ",
+   * "0x1e"), booleans, "" and one-element arrays; it then uses the value as
+   * `v * 1000` (src/channel/chat.js:136). This field is that number:
+   * JavaScript's Number(v), so "30" is 30, true is 1, "" and [] are 0.
+   *
+   * @generated from field: double new_user_chat_delay_number = 23;
+   */
+  newUserChatDelayNumber: number;
+
+  /**
+   * Seconds a new account must wait before posting links (0 = off), from
+   * key `new_user_chat_link_delay`; stored and read like
+   * new_user_chat_delay (src/channel/opts.js:372-378, chat.js:141).
+   *
+   * @generated from field: double new_user_chat_link_delay_number = 24;
+   */
+  newUserChatLinkDelayNumber: number;
+
+  /**
+   * Maximum total queued seconds per user (0 = unlimited), from key
+   * `playlist_max_duration_per_user`: any JSON number >= 0 is stored as it
+   * is, fractions included (src/channel/opts.js:193-203).
+   *
+   * @generated from field: double playlist_max_duration_per_user_number = 25;
+   */
+  playlistMaxDurationPerUserNumber: number;
 
   /**
    * Keys not modelled above, verbatim.
@@ -819,10 +906,17 @@ export declare const DeleteSchema: GenMessage<Delete>;
 
 /**
  * MoveVideo is event `moveVideo`: an item moved (broadcast; reply to the
- * `moveMedia` action).
+ * `moveMedia` action). CyTube broadcasts the mover's `moveMedia` payload
+ * itself once the move succeeded (src/channel/playlist.js:632-678), so
+ * `after` is what the mover sent: a uid, "prepend" or "append"
+ * (playlist.js:652-667; typecheck "string,number", playlist.js:38-41).
  *
  * JSON mapping of `after`: a JSON number (uid) → after_uid (json_name
- * "after"); the string "prepend" → prepend = true.
+ * "after"); the string "prepend" → prepend = true, "append" → append =
+ * true; any other string → after_uid with the uid it names: CyTube finds
+ * the item with `uid != after` (src/ullist.js:112-127), so a string such as
+ * "7" only gets this far when it equals an existing uid as a JavaScript
+ * number.
  *
  * @generated from message cytube.v1.MoveVideo
  */
@@ -855,6 +949,14 @@ export declare type MoveVideo = Message<"cytube.v1.MoveVideo"> & {
      */
     value: boolean;
     case: "prepend";
+  } | {
+    /**
+     * True when the item moved to the end (wire value "append").
+     *
+     * @generated from field: bool append = 4;
+     */
+    value: boolean;
+    case: "append";
   } | { case: undefined; value?: undefined };
 };
 
@@ -914,7 +1016,8 @@ export declare const SetLeaderSchema: GenMessage<SetLeader>;
 
 /**
  * Voteskip is event `voteskip`: voteskip tally, sent to users with
- * `viewvoteskip` on each vote and reset to 0/0 on media change.
+ * `viewvoteskip` on each vote and reset to 0/0 on media change
+ * (src/channel/voteskip.js:112-136).
  *
  * @generated from message cytube.v1.Voteskip
  */
@@ -927,11 +1030,24 @@ export declare type Voteskip = Message<"cytube.v1.Voteskip"> & {
   count: bigint;
 
   /**
-   * Votes needed to skip.
+   * Votes needed to skip. Deprecated: the value may exceed int64; read
+   * need_number.
    *
-   * @generated from field: int64 need = 2;
+   * @generated from field: int64 need = 2 [deprecated = true];
+   * @deprecated
    */
   need: bigint;
+
+  /**
+   * Votes needed to skip, from key `need`: ceil(eligible voters ×
+   * voteskip_ratio) (src/channel/voteskip.js:118-121), and voteskip_ratio is
+   * any parseFloat >= 0 (src/channel/opts.js:125-139), so a ratio set huge
+   * to stop skips gives a need beyond int64. Absent (0) when the product is
+   * not finite: CyTube then sends null.
+   *
+   * @generated from field: double need_number = 3;
+   */
+  needNumber: number;
 };
 
 /**
@@ -1063,7 +1179,13 @@ export declare const UsercountSchema: GenMessage<Usercount>;
 
 /**
  * SetUserRank is event `setUserRank`: a user's channel rank changed
- * (broadcast).
+ * (broadcast). Sent for leader changes (src/channel/playlist.js:805-808,
+ * 834-837), `borrow-rank` (src/user.js:311-314), a rank loaded on join
+ * (src/channel/channel.js:370-373) and a `setChannelRank` / `/rank` change
+ * (src/channel/ranks.js:132, 171). For the last one CyTube broadcasts the
+ * request object itself: `name` as the moderator typed it, `rank` the
+ * channel rank requested (not max(global rank, rank)), any extra key the
+ * request had, and for a user not in the channel also `userrank`.
  *
  * @generated from message cytube.v1.SetUserRank
  */
@@ -1076,15 +1198,20 @@ export declare type SetUserRank = Message<"cytube.v1.SetUserRank"> & {
   name: string;
 
   /**
-   * New effective rank.
+   * New rank: the effective rank, or the requested channel rank after a
+   * `setChannelRank`.
    *
    * @generated from field: double rank = 2;
    */
   rank: number;
 
   /**
-   * Stored account rank; present only when CyTube reports it separately
-   * (e.g. rank set on an offline user).
+   * Effective rank of the moderator who made the change, not of the user
+   * named (src/channel/ranks.js:73 `var userrank =
+   * user.account.effectiveRank`, set on the request at ranks.js:160). On
+   * the wire only when the user named was not in the channel (the broadcast
+   * at ranks.js:171 follows the database write); for a user in the channel
+   * the broadcast (ranks.js:132) precedes ranks.js:150.
    *
    * @generated from field: optional double userrank = 3;
    */
@@ -1189,7 +1316,10 @@ export declare const SetUserProfileSchema: GenMessage<SetUserProfile>;
  */
 export declare type ChatMsg = Message<"cytube.v1.ChatMsg"> & {
   /**
-   * Sender name; "[server]" marks system messages.
+   * Sender name. CyTube's own lines use names no account can have (user
+   * names match ^[\w-]{1,20}$, src/utilities.js:10-12): "[server]" for
+   * moderator notices (src/channel/chat.js:414-434) and "[voteskip]" for a
+   * passed voteskip (src/channel/voteskip.js:93-104).
    *
    * @generated from field: string username = 1;
    */
@@ -1293,19 +1423,35 @@ export declare type Clearchat = Message<"cytube.v1.Clearchat"> & {
 export declare const ClearchatSchema: GenMessage<Clearchat>;
 
 /**
- * Cooldown is event `cooldown` (bare int): one chat message from the
+ * Cooldown is event `cooldown` (bare number): one chat message from the
  * receiver was dropped by a rate limiter (one event per dropped message).
+ *
+ * JSON mapping: the number goes to value_number, and also to value when it
+ * is a whole number.
  *
  * @generated from message cytube.v1.Cooldown
  */
 export declare type Cooldown = Message<"cytube.v1.Cooldown"> & {
   /**
-   * Cooldown in milliseconds: 100 for the default limiter, 1000/sustained
-   * for the channel antiflood.
+   * Cooldown in milliseconds, when a whole number. Deprecated: the value
+   * may be fractional; read value_number.
    *
-   * @generated from field: int64 value = 1;
+   * @generated from field: int64 value = 1 [deprecated = true];
+   * @deprecated
    */
   value: bigint;
+
+  /**
+   * Cooldown in milliseconds: 1000 / sustained of the limiter that dropped
+   * the message: 100 for CyTube's minimum limiter (sustained 10,
+   * src/channel/chat.js:26-29, 245-247), 1000 / chat_antiflood_params.
+   * sustained for the channel antiflood (chat.js:306-317). sustained is a
+   * parseFloat in (0, 10] (src/channel/opts.js:303-308), so the value may
+   * be fractional: 333.333… for sustained 3.
+   *
+   * @generated from field: double value_number = 2;
+   */
+  valueNumber: number;
 };
 
 /**
@@ -1366,13 +1512,18 @@ export declare const SpamFilteredSchema: GenMessage<SpamFiltered>;
  * ErrorMsg is event `errorMsg`: an error for the receiver (typecheck
  * failures, PM failures, moderation errors, rate limits).
  *
+ * JSON mapping of `msg`: the value goes to msg_value as it is, and also to
+ * msg when it is a string.
+ *
  * @generated from message cytube.v1.ErrorMsg
  */
 export declare type ErrorMsg = Message<"cytube.v1.ErrorMsg"> & {
   /**
-   * Human-readable text.
+   * Human-readable text, when CyTube sent a string. Deprecated: it is empty
+   * when `msg` is an object; read msg_value.
    *
-   * @generated from field: string msg = 1;
+   * @generated from field: string msg = 1 [deprecated = true];
+   * @deprecated
    */
   msg: string;
 
@@ -1389,6 +1540,17 @@ export declare type ErrorMsg = Message<"cytube.v1.ErrorMsg"> & {
    * @generated from field: optional bool alert = 3;
    */
   alert?: boolean | undefined;
+
+  /**
+   * The text exactly as sent: a string, except after a failed /ban or
+   * /ipban, where CyTube sends `error.message || error` of the rejection
+   * (src/channel/kickban.js:233-236, 264-267): the rejection itself when it
+   * has no message, an object. Absent when the key is (ack errors without
+   * a message, src/util/ack.js:6-9).
+   *
+   * @generated from field: google.protobuf.Value msg_value = 4;
+   */
+  msgValue?: Value | undefined;
 };
 
 /**
@@ -1847,7 +2009,9 @@ export declare const ChannelNotRegisteredSchema: GenMessage<ChannelNotRegistered
 
 /**
  * Announcement is event `announcement`: a site-wide announcement, sent on
- * connect if one is set. [SRC]
+ * connect if one is set (src/io/ioserver.js:224-227) and to every socket
+ * when a site admin posts one (src/server.js:399-406). The object is built
+ * by src/acp.js:11-18. [SRC]
  *
  * @generated from message cytube.v1.Announcement
  */
@@ -1872,6 +2036,16 @@ export declare type Announcement = Message<"cytube.v1.Announcement"> & {
    * @generated from field: string from = 3;
    */
   from: string;
+
+  /**
+   * Announcement id, a random UUID (uuidv4(), src/acp.js:15); the web
+   * client remembers the id of an announcement the user closed and skips
+   * it when it comes again (www/js/callbacks.js:74-89). "" for
+   * announcements saved before CyTube gave them ids.
+   *
+   * @generated from field: string id = 4;
+   */
+  id: string;
 };
 
 /**
@@ -1963,6 +2137,41 @@ export declare type WarnLargeChandump = Message<"cytube.v1.WarnLargeChandump"> &
  * Use `create(WarnLargeChandumpSchema)` to create a new message.
  */
 export declare const WarnLargeChandumpSchema: GenMessage<WarnLargeChandump>;
+
+/**
+ * PartitionChange is event `partitionChange`: the channel moved to another
+ * server partition. CyTube saves the channel, broadcasts the new
+ * partition's socket configuration and disconnects every socket
+ * (src/server.js:448-476); the client connects again to one of `servers`
+ * (www/js/callbacks.js:1125-1130, 1222-1252). The payload is the partition
+ * map entry (src/partition/partitiondecider.js:9-11), the same object
+ * /socketconfig/<channel>.json serves (src/io/cluster/
+ * partitionclusterclient.js:8-11). [SRC]
+ *
+ * @generated from message cytube.v1.PartitionChange
+ */
+export declare type PartitionChange = Message<"cytube.v1.PartitionChange"> & {
+  /**
+   * Socket.IO servers of the new partition.
+   *
+   * @generated from field: repeated cytube.v1.SocketServer servers = 1;
+   */
+  servers: SocketServer[];
+
+  /**
+   * Keys not modelled above, verbatim (the partition map is hand-written
+   * TOML, src/partition/partitionmap.js:71-76).
+   *
+   * @generated from field: google.protobuf.Struct extra = 100;
+   */
+  extra?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message cytube.v1.PartitionChange.
+ * Use `create(PartitionChangeSchema)` to create a new message.
+ */
+export declare const PartitionChangeSchema: GenMessage<PartitionChange>;
 
 /**
  * SearchResults is event `searchResults`: reply to `searchMedia`.

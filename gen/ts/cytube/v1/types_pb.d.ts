@@ -633,27 +633,31 @@ export declare const SearchResultSchema: GenMessage<SearchResult>;
 
 /**
  * AntifloodParams are the channel antiflood limiter settings
- * (`chat_antiflood_params` in `channelOpts` and `setOptions`).
+ * (`chat_antiflood_params` in `channelOpts` and `setOptions`). CyTube
+ * stores numbers here whatever the client sent (src/channel/opts.js:288-317)
+ * and clamps them again on load (opts.js:54-61).
  *
  * @generated from message cytube.v1.AntifloodParams
  */
 export declare type AntifloodParams = Message<"cytube.v1.AntifloodParams"> & {
   /**
-   * Messages allowed in a burst (default 4).
+   * Messages allowed in a burst (default 4): parseInt, at most 20.
    *
    * @generated from field: double burst = 1;
    */
   burst: number;
 
   /**
-   * Messages per second after the burst (default 1; may be fractional).
+   * Messages per second after the burst (default 1): parseFloat in (0, 10],
+   * so often fractional.
    *
    * @generated from field: double sustained = 2;
    */
   sustained: number;
 
   /**
-   * Cooldown in seconds CyTube derives from burst/sustained (default 4).
+   * Seconds CyTube derives as burst / sustained (default 4; opts.js:310),
+   * often fractional (4 / 3 = 1.333…).
    *
    * @generated from field: double cooldown = 3;
    */
@@ -665,4 +669,42 @@ export declare type AntifloodParams = Message<"cytube.v1.AntifloodParams"> & {
  * Use `create(AntifloodParamsSchema)` to create a new message.
  */
 export declare const AntifloodParamsSchema: GenMessage<AntifloodParams>;
+
+/**
+ * SocketServer is one Socket.IO endpoint of a partition's socket
+ * configuration (event `partitionChange`), as in
+ * /socketconfig/<channel>.json: {url, secure} (src/partition/
+ * partitioncli.js:24-31, src/configuration/ioconfig.js:16-44).
+ *
+ * @generated from message cytube.v1.SocketServer
+ */
+export declare type SocketServer = Message<"cytube.v1.SocketServer"> & {
+  /**
+   * Server URL, e.g. "https://cytu.be:10443".
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * True for a TLS endpoint; clients prefer these
+   * (www/js/callbacks.js:1239-1248).
+   *
+   * @generated from field: bool secure = 2;
+   */
+  secure: boolean;
+
+  /**
+   * Other keys, verbatim (e.g. `ipv6`, `ipv6Only`).
+   *
+   * @generated from field: google.protobuf.Struct extra = 15;
+   */
+  extra?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message cytube.v1.SocketServer.
+ * Use `create(SocketServerSchema)` to create a new message.
+ */
+export declare const SocketServerSchema: GenMessage<SocketServer>;
 

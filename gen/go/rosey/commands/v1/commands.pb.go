@@ -24,6 +24,7 @@
 package commandsv1
 
 import (
+	v1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -91,6 +92,59 @@ func (MediaPosition) EnumDescriptor() ([]byte, []int) {
 	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{0}
 }
 
+// IpRange widens an IP ban (CyTube src/channel/kickban.js).
+type IpRange int32
+
+const (
+	// The addresses themselves.
+	IpRange_IP_RANGE_UNSPECIFIED IpRange = 0
+	// Each address's /24 (IPv4) or /64 (IPv6) range ("range").
+	IpRange_IP_RANGE_RANGE IpRange = 1
+	// Each address's /16 (IPv4) or /48 (IPv6) range ("wrange").
+	IpRange_IP_RANGE_WIDE IpRange = 2
+)
+
+// Enum value maps for IpRange.
+var (
+	IpRange_name = map[int32]string{
+		0: "IP_RANGE_UNSPECIFIED",
+		1: "IP_RANGE_RANGE",
+		2: "IP_RANGE_WIDE",
+	}
+	IpRange_value = map[string]int32{
+		"IP_RANGE_UNSPECIFIED": 0,
+		"IP_RANGE_RANGE":       1,
+		"IP_RANGE_WIDE":        2,
+	}
+)
+
+func (x IpRange) Enum() *IpRange {
+	p := new(IpRange)
+	*p = x
+	return p
+}
+
+func (x IpRange) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (IpRange) Descriptor() protoreflect.EnumDescriptor {
+	return file_rosey_commands_v1_commands_proto_enumTypes[1].Descriptor()
+}
+
+func (IpRange) Type() protoreflect.EnumType {
+	return &file_rosey_commands_v1_commands_proto_enumTypes[1]
+}
+
+func (x IpRange) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use IpRange.Descriptor instead.
+func (IpRange) EnumDescriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{1}
+}
+
 // ErrorCode classifies why a command failed. One closed set for every
 // language.
 type ErrorCode int32
@@ -124,6 +178,10 @@ const (
 	ErrorCode_ERROR_CODE_KICKED ErrorCode = 12
 	// A bug or unexpected state in the connector.
 	ErrorCode_ERROR_CODE_INTERNAL ErrorCode = 13
+	// The user, playlist item or poll the command names is not there, so
+	// CyTube would ignore the command; refused before sending
+	// (docs/command-outcomes.md).
+	ErrorCode_ERROR_CODE_NOT_FOUND ErrorCode = 14
 )
 
 // Enum value maps for ErrorCode.
@@ -143,6 +201,7 @@ var (
 		11: "ERROR_CODE_SPAM_FILTERED",
 		12: "ERROR_CODE_KICKED",
 		13: "ERROR_CODE_INTERNAL",
+		14: "ERROR_CODE_NOT_FOUND",
 	}
 	ErrorCode_value = map[string]int32{
 		"ERROR_CODE_UNSPECIFIED":       0,
@@ -159,6 +218,7 @@ var (
 		"ERROR_CODE_SPAM_FILTERED":     11,
 		"ERROR_CODE_KICKED":            12,
 		"ERROR_CODE_INTERNAL":          13,
+		"ERROR_CODE_NOT_FOUND":         14,
 	}
 )
 
@@ -173,11 +233,11 @@ func (x ErrorCode) String() string {
 }
 
 func (ErrorCode) Descriptor() protoreflect.EnumDescriptor {
-	return file_rosey_commands_v1_commands_proto_enumTypes[1].Descriptor()
+	return file_rosey_commands_v1_commands_proto_enumTypes[2].Descriptor()
 }
 
 func (ErrorCode) Type() protoreflect.EnumType {
-	return &file_rosey_commands_v1_commands_proto_enumTypes[1]
+	return &file_rosey_commands_v1_commands_proto_enumTypes[2]
 }
 
 func (x ErrorCode) Number() protoreflect.EnumNumber {
@@ -186,7 +246,7 @@ func (x ErrorCode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ErrorCode.Descriptor instead.
 func (ErrorCode) EnumDescriptor() ([]byte, []int) {
-	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{1}
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{2}
 }
 
 // ChatCommand sends a public chat line. Confirmed by the echo of the line.
@@ -194,7 +254,10 @@ type ChatCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Text to send; see the chat text rule. A leading "/" is sent as is, so
 	// CyTube may treat it as a chat command.
-	Message       string `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
+	Message string `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
+	// True shows the connector's rank as a flair beside its name (CyTube's
+	// meta.modflair; CyTube keeps it only for moderators and above).
+	Modflair      bool `protobuf:"varint,2,opt,name=modflair,proto3" json:"modflair,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -234,6 +297,13 @@ func (x *ChatCommand) GetMessage() string {
 		return x.Message
 	}
 	return ""
+}
+
+func (x *ChatCommand) GetModflair() bool {
+	if x != nil {
+		return x.Modflair
+	}
+	return false
 }
 
 // PmCommand sends a private message. Confirmed by the PM echo.
@@ -896,7 +966,8 @@ type PollOpenCommand struct {
 	Options []string `protobuf:"bytes,2,rep,name=options,proto3" json:"options,omitempty"`
 	// True hides counts from ordinary users.
 	Obscured bool `protobuf:"varint,3,opt,name=obscured,proto3" json:"obscured,omitempty"`
-	// Auto-close after this many seconds; must be > 0 when set.
+	// Auto-close after this many seconds; from 1 to 86400 when set
+	// (CyTube refuses other values, src/channel/poll.js:176-184).
 	TimeoutSeconds *float64 `protobuf:"fixed64,4,opt,name=timeout_seconds,json=timeoutSeconds,proto3,oneof" json:"timeout_seconds,omitempty"`
 	// True keeps the votes of users who leave.
 	RetainVotes   bool `protobuf:"varint,5,opt,name=retain_votes,json=retainVotes,proto3" json:"retain_votes,omitempty"`
@@ -1299,7 +1370,10 @@ type BanCommand struct {
 	// Reason stored with the ban; no line breaks; may be "".
 	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
 	// True also bans every IP known for the name (CyTube /ipban).
-	Ip            bool `protobuf:"varint,3,opt,name=ip,proto3" json:"ip,omitempty"`
+	Ip bool `protobuf:"varint,3,opt,name=ip,proto3" json:"ip,omitempty"`
+	// With ip: ban the whole range of each address instead (CyTube /ipban
+	// NAME range or wrange).
+	Range         IpRange `protobuf:"varint,4,opt,name=range,proto3,enum=rosey.commands.v1.IpRange" json:"range,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1353,6 +1427,13 @@ func (x *BanCommand) GetIp() bool {
 		return x.Ip
 	}
 	return false
+}
+
+func (x *BanCommand) GetRange() IpRange {
+	if x != nil {
+		return x.Range
+	}
+	return IpRange_IP_RANGE_UNSPECIFIED
 }
 
 // MuteCommand mutes a user.
@@ -1530,6 +1611,1128 @@ func (*AfkCommand) Descriptor() ([]byte, []int) {
 	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{25}
 }
 
+// KickAnonsCommand kicks every guest and anonymous viewer (CyTube
+// /kickanons).
+type KickAnonsCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KickAnonsCommand) Reset() {
+	*x = KickAnonsCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KickAnonsCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KickAnonsCommand) ProtoMessage() {}
+
+func (x *KickAnonsCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KickAnonsCommand.ProtoReflect.Descriptor instead.
+func (*KickAnonsCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{26}
+}
+
+// PlaylistCleanCommand deletes every playlist item queued by a user, or
+// every item whose title matches, from the playlist (CyTube /clean,
+// /cleantitle). Set exactly one target.
+type PlaylistCleanCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Target:
+	//
+	//	*PlaylistCleanCommand_Username
+	//	*PlaylistCleanCommand_Title
+	Target        isPlaylistCleanCommand_Target `protobuf_oneof:"target"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlaylistCleanCommand) Reset() {
+	*x = PlaylistCleanCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlaylistCleanCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlaylistCleanCommand) ProtoMessage() {}
+
+func (x *PlaylistCleanCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlaylistCleanCommand.ProtoReflect.Descriptor instead.
+func (*PlaylistCleanCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *PlaylistCleanCommand) GetTarget() isPlaylistCleanCommand_Target {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *PlaylistCleanCommand) GetUsername() string {
+	if x != nil {
+		if x, ok := x.Target.(*PlaylistCleanCommand_Username); ok {
+			return x.Username
+		}
+	}
+	return ""
+}
+
+func (x *PlaylistCleanCommand) GetTitle() string {
+	if x != nil {
+		if x, ok := x.Target.(*PlaylistCleanCommand_Title); ok {
+			return x.Title
+		}
+	}
+	return ""
+}
+
+type isPlaylistCleanCommand_Target interface {
+	isPlaylistCleanCommand_Target()
+}
+
+type PlaylistCleanCommand_Username struct {
+	// Delete every item this user queued (CyTube /clean NAME).
+	Username string `protobuf:"bytes,1,opt,name=username,proto3,oneof"`
+}
+
+type PlaylistCleanCommand_Title struct {
+	// Delete every item whose title matches this JavaScript regular
+	// expression, case-insensitively (CyTube /cleantitle TITLE).
+	Title string `protobuf:"bytes,2,opt,name=title,proto3,oneof"`
+}
+
+func (*PlaylistCleanCommand_Username) isPlaylistCleanCommand_Target() {}
+
+func (*PlaylistCleanCommand_Title) isPlaylistCleanCommand_Target() {}
+
+// BanListCommand asks for the channel's bans. The result carries them
+// (CommandResult.banlist).
+type BanListCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BanListCommand) Reset() {
+	*x = BanListCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BanListCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BanListCommand) ProtoMessage() {}
+
+func (x *BanListCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BanListCommand.ProtoReflect.Descriptor instead.
+func (*BanListCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{28}
+}
+
+// UnbanCommand lifts one ban. Give the ban's id (BanEntry.id from
+// ban_list), or the banned name: the connector then looks it up in the ban
+// list it last received, asking CyTube for it first when it has none.
+type UnbanCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Ban id; > 0 when set.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Banned name; used when id is 0.
+	Username      string `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnbanCommand) Reset() {
+	*x = UnbanCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnbanCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnbanCommand) ProtoMessage() {}
+
+func (x *UnbanCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnbanCommand.ProtoReflect.Descriptor instead.
+func (*UnbanCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *UnbanCommand) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *UnbanCommand) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// OptionsSetCommand changes channel options; only the fields that are set
+// are sent. The result carries the options after the change
+// (CommandResult.channel_options).
+type OptionsSetCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The options to change.
+	Options       *v1.SetOptionsAction `protobuf:"bytes,1,opt,name=options,proto3" json:"options,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OptionsSetCommand) Reset() {
+	*x = OptionsSetCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OptionsSetCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OptionsSetCommand) ProtoMessage() {}
+
+func (x *OptionsSetCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OptionsSetCommand.ProtoReflect.Descriptor instead.
+func (*OptionsSetCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *OptionsSetCommand) GetOptions() *v1.SetOptionsAction {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+// PermissionsSetCommand changes channel permissions: permission name →
+// minimum rank. Only the permissions given change.
+type PermissionsSetCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Permission name → minimum rank; non-empty, ranks in [-1, 255].
+	Permissions   map[string]float64 `protobuf:"bytes,1,rep,name=permissions,proto3" json:"permissions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PermissionsSetCommand) Reset() {
+	*x = PermissionsSetCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PermissionsSetCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PermissionsSetCommand) ProtoMessage() {}
+
+func (x *PermissionsSetCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PermissionsSetCommand.ProtoReflect.Descriptor instead.
+func (*PermissionsSetCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *PermissionsSetCommand) GetPermissions() map[string]float64 {
+	if x != nil {
+		return x.Permissions
+	}
+	return nil
+}
+
+// CssSetCommand replaces the channel's custom CSS ("" clears it).
+type CssSetCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The CSS; at most 20,000 characters.
+	Css           string `protobuf:"bytes,1,opt,name=css,proto3" json:"css,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CssSetCommand) Reset() {
+	*x = CssSetCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CssSetCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CssSetCommand) ProtoMessage() {}
+
+func (x *CssSetCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CssSetCommand.ProtoReflect.Descriptor instead.
+func (*CssSetCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *CssSetCommand) GetCss() string {
+	if x != nil {
+		return x.Css
+	}
+	return ""
+}
+
+// JsSetCommand replaces the channel's custom JavaScript ("" clears it).
+type JsSetCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The JavaScript; at most 20,000 characters.
+	Js            string `protobuf:"bytes,1,opt,name=js,proto3" json:"js,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JsSetCommand) Reset() {
+	*x = JsSetCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JsSetCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JsSetCommand) ProtoMessage() {}
+
+func (x *JsSetCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JsSetCommand.ProtoReflect.Descriptor instead.
+func (*JsSetCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *JsSetCommand) GetJs() string {
+	if x != nil {
+		return x.Js
+	}
+	return ""
+}
+
+// EmoteSetCommand adds an emote, or changes the image of an existing one.
+type EmoteSetCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Emote name, as typed in chat; non-blank.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Image URL; non-blank.
+	Image         string `protobuf:"bytes,2,opt,name=image,proto3" json:"image,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmoteSetCommand) Reset() {
+	*x = EmoteSetCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmoteSetCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmoteSetCommand) ProtoMessage() {}
+
+func (x *EmoteSetCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmoteSetCommand.ProtoReflect.Descriptor instead.
+func (*EmoteSetCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *EmoteSetCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *EmoteSetCommand) GetImage() string {
+	if x != nil {
+		return x.Image
+	}
+	return ""
+}
+
+// EmoteRenameCommand renames an emote.
+type EmoteRenameCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Current name.
+	Old string `protobuf:"bytes,1,opt,name=old,proto3" json:"old,omitempty"`
+	// New name.
+	Name          string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmoteRenameCommand) Reset() {
+	*x = EmoteRenameCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmoteRenameCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmoteRenameCommand) ProtoMessage() {}
+
+func (x *EmoteRenameCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmoteRenameCommand.ProtoReflect.Descriptor instead.
+func (*EmoteRenameCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *EmoteRenameCommand) GetOld() string {
+	if x != nil {
+		return x.Old
+	}
+	return ""
+}
+
+func (x *EmoteRenameCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// EmoteRemoveCommand removes an emote.
+type EmoteRemoveCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Emote name.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmoteRemoveCommand) Reset() {
+	*x = EmoteRemoveCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmoteRemoveCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmoteRemoveCommand) ProtoMessage() {}
+
+func (x *EmoteRemoveCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmoteRemoveCommand.ProtoReflect.Descriptor instead.
+func (*EmoteRemoveCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *EmoteRemoveCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// FilterCommand adds (filter_add) or changes (filter_update) a chat filter.
+type FilterCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Filter name, unique in the channel; non-blank.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// JavaScript regular expression source; non-empty.
+	Source string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	// Regular expression flags, a subset of "gimsuy" (CyTube's default "g").
+	Flags string `protobuf:"bytes,3,opt,name=flags,proto3" json:"flags,omitempty"`
+	// Replacement text (may use $1 back references and HTML).
+	Replace string `protobuf:"bytes,4,opt,name=replace,proto3" json:"replace,omitempty"`
+	// True when the filter is applied.
+	Active bool `protobuf:"varint,5,opt,name=active,proto3" json:"active,omitempty"`
+	// True when the filter is also applied inside links.
+	Filterlinks   bool `protobuf:"varint,6,opt,name=filterlinks,proto3" json:"filterlinks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FilterCommand) Reset() {
+	*x = FilterCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FilterCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FilterCommand) ProtoMessage() {}
+
+func (x *FilterCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FilterCommand.ProtoReflect.Descriptor instead.
+func (*FilterCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *FilterCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FilterCommand) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *FilterCommand) GetFlags() string {
+	if x != nil {
+		return x.Flags
+	}
+	return ""
+}
+
+func (x *FilterCommand) GetReplace() string {
+	if x != nil {
+		return x.Replace
+	}
+	return ""
+}
+
+func (x *FilterCommand) GetActive() bool {
+	if x != nil {
+		return x.Active
+	}
+	return false
+}
+
+func (x *FilterCommand) GetFilterlinks() bool {
+	if x != nil {
+		return x.Filterlinks
+	}
+	return false
+}
+
+// FilterListCommand asks for the channel's chat filters. The result
+// carries them (CommandResult.chat_filters).
+type FilterListCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FilterListCommand) Reset() {
+	*x = FilterListCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FilterListCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FilterListCommand) ProtoMessage() {}
+
+func (x *FilterListCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FilterListCommand.ProtoReflect.Descriptor instead.
+func (*FilterListCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{38}
+}
+
+// FilterRemoveCommand removes a chat filter.
+type FilterRemoveCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Filter name.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FilterRemoveCommand) Reset() {
+	*x = FilterRemoveCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FilterRemoveCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FilterRemoveCommand) ProtoMessage() {}
+
+func (x *FilterRemoveCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FilterRemoveCommand.ProtoReflect.Descriptor instead.
+func (*FilterRemoveCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *FilterRemoveCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// RankListCommand asks for every account with a channel rank above 1. The
+// result carries them (CommandResult.channel_ranks).
+type RankListCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RankListCommand) Reset() {
+	*x = RankListCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RankListCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RankListCommand) ProtoMessage() {}
+
+func (x *RankListCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RankListCommand.ProtoReflect.Descriptor instead.
+func (*RankListCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{40}
+}
+
+// ChannelLogCommand asks for the channel's event log. The result carries it
+// (CommandResult.channel_log).
+type ChannelLogCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelLogCommand) Reset() {
+	*x = ChannelLogCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelLogCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelLogCommand) ProtoMessage() {}
+
+func (x *ChannelLogCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelLogCommand.ProtoReflect.Descriptor instead.
+func (*ChannelLogCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{41}
+}
+
+// MediaSeekCommand moves or pauses the current media, as the channel's
+// leader (leader gives the connector that role).
+type MediaSeekCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Playback position in seconds; >= 0.
+	Time float64 `protobuf:"fixed64,1,opt,name=time,proto3" json:"time,omitempty"`
+	// True pauses, false plays.
+	Paused        bool `protobuf:"varint,2,opt,name=paused,proto3" json:"paused,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MediaSeekCommand) Reset() {
+	*x = MediaSeekCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MediaSeekCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MediaSeekCommand) ProtoMessage() {}
+
+func (x *MediaSeekCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MediaSeekCommand.ProtoReflect.Descriptor instead.
+func (*MediaSeekCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *MediaSeekCommand) GetTime() float64 {
+	if x != nil {
+		return x.Time
+	}
+	return 0
+}
+
+func (x *MediaSeekCommand) GetPaused() bool {
+	if x != nil {
+		return x.Paused
+	}
+	return false
+}
+
+// MediaSearchCommand searches the channel library or a provider. The result
+// carries the hits (CommandResult.search_results).
+type MediaSearchCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Search text; "" lists the whole channel library.
+	Query string `protobuf:"bytes,1,opt,name=query,proto3" json:"query,omitempty"`
+	// "library" (default) or "yt" (needs a YouTube API key on the server).
+	Source        string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MediaSearchCommand) Reset() {
+	*x = MediaSearchCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MediaSearchCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MediaSearchCommand) ProtoMessage() {}
+
+func (x *MediaSearchCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MediaSearchCommand.ProtoReflect.Descriptor instead.
+func (*MediaSearchCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *MediaSearchCommand) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+func (x *MediaSearchCommand) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+// UserPlaylistsCommand lists the connector account's saved playlists. The
+// result carries them (CommandResult.user_playlists).
+type UserPlaylistsCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPlaylistsCommand) Reset() {
+	*x = UserPlaylistsCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPlaylistsCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPlaylistsCommand) ProtoMessage() {}
+
+func (x *UserPlaylistsCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPlaylistsCommand.ProtoReflect.Descriptor instead.
+func (*UserPlaylistsCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{44}
+}
+
+// UserPlaylistSaveCommand saves the channel's current playlist as one of
+// the account's playlists (replacing one of the same name).
+type UserPlaylistSaveCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Playlist name; non-blank.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPlaylistSaveCommand) Reset() {
+	*x = UserPlaylistSaveCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPlaylistSaveCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPlaylistSaveCommand) ProtoMessage() {}
+
+func (x *UserPlaylistSaveCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPlaylistSaveCommand.ProtoReflect.Descriptor instead.
+func (*UserPlaylistSaveCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *UserPlaylistSaveCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// UserPlaylistQueueCommand queues one of the account's saved playlists.
+type UserPlaylistQueueCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Playlist name; non-blank.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Where in the playlist (default: at the end).
+	Position MediaPosition `protobuf:"varint,2,opt,name=position,proto3,enum=rosey.commands.v1.MediaPosition" json:"position,omitempty"`
+	// True adds the items as temporary.
+	Temp          bool `protobuf:"varint,3,opt,name=temp,proto3" json:"temp,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPlaylistQueueCommand) Reset() {
+	*x = UserPlaylistQueueCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPlaylistQueueCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPlaylistQueueCommand) ProtoMessage() {}
+
+func (x *UserPlaylistQueueCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPlaylistQueueCommand.ProtoReflect.Descriptor instead.
+func (*UserPlaylistQueueCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *UserPlaylistQueueCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UserPlaylistQueueCommand) GetPosition() MediaPosition {
+	if x != nil {
+		return x.Position
+	}
+	return MediaPosition_MEDIA_POSITION_UNSPECIFIED
+}
+
+func (x *UserPlaylistQueueCommand) GetTemp() bool {
+	if x != nil {
+		return x.Temp
+	}
+	return false
+}
+
+// UserPlaylistDeleteCommand deletes one of the account's saved playlists.
+type UserPlaylistDeleteCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Playlist name; non-blank.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPlaylistDeleteCommand) Reset() {
+	*x = UserPlaylistDeleteCommand{}
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPlaylistDeleteCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPlaylistDeleteCommand) ProtoMessage() {}
+
+func (x *UserPlaylistDeleteCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPlaylistDeleteCommand.ProtoReflect.Descriptor instead.
+func (*UserPlaylistDeleteCommand) Descriptor() ([]byte, []int) {
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *UserPlaylistDeleteCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 // SendMessage is the platform-neutral way to say something: a public line,
 // or a PM when `to` is set.
 type SendMessage struct {
@@ -1550,7 +2753,7 @@ type SendMessage struct {
 
 func (x *SendMessage) Reset() {
 	*x = SendMessage{}
-	mi := &file_rosey_commands_v1_commands_proto_msgTypes[26]
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1562,7 +2765,7 @@ func (x *SendMessage) String() string {
 func (*SendMessage) ProtoMessage() {}
 
 func (x *SendMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_commands_v1_commands_proto_msgTypes[26]
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1575,7 +2778,7 @@ func (x *SendMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendMessage.ProtoReflect.Descriptor instead.
 func (*SendMessage) Descriptor() ([]byte, []int) {
-	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{26}
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *SendMessage) GetPlatform() string {
@@ -1609,7 +2812,9 @@ func (x *SendMessage) GetTo() string {
 // CommandResult is the reply to every command.
 type CommandResult struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// True when the platform confirmed the command.
+	// True when the platform confirmed the command, or, with unconfirmed
+	// set, when it was sent and the platform answers nothing this account
+	// can see (see unconfirmed).
 	Ok bool `protobuf:"varint,1,opt,name=ok,proto3" json:"ok,omitempty"`
 	// Why it failed; ERROR_CODE_UNSPECIFIED when ok.
 	Code ErrorCode `protobuf:"varint,2,opt,name=code,proto3,enum=rosey.commands.v1.ErrorCode" json:"code,omitempty"`
@@ -1624,14 +2829,32 @@ type CommandResult struct {
 	CorrelationId string `protobuf:"bytes,6,opt,name=correlation_id,json=correlationId,proto3" json:"correlation_id,omitempty"`
 	// For ERROR_CODE_RATE_LIMITED: milliseconds to wait before retrying;
 	// 0 when unknown or not applicable.
-	RetryAfterMs  int64 `protobuf:"varint,7,opt,name=retry_after_ms,json=retryAfterMs,proto3" json:"retry_after_ms,omitempty"`
+	RetryAfterMs int64 `protobuf:"varint,7,opt,name=retry_after_ms,json=retryAfterMs,proto3" json:"retry_after_ms,omitempty"`
+	// Set with ok when the command was sent but CyTube sends this account
+	// nothing that proves or refuses it (voteskip below the viewvoteskip
+	// rank, /rank, /clean, a queue below seeplaylist...): it may or may not
+	// have taken effect. docs/command-outcomes.md lists these rows.
+	Unconfirmed bool `protobuf:"varint,8,opt,name=unconfirmed,proto3" json:"unconfirmed,omitempty"`
+	// What CyTube answered with, for the commands that return data; unset
+	// for the others and for failures.
+	//
+	// Types that are valid to be assigned to Data:
+	//
+	//	*CommandResult_Banlist
+	//	*CommandResult_ChannelRanks
+	//	*CommandResult_ChannelLog
+	//	*CommandResult_SearchResults
+	//	*CommandResult_UserPlaylists
+	//	*CommandResult_ChannelOptions
+	//	*CommandResult_ChatFilters
+	Data          isCommandResult_Data `protobuf_oneof:"data"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CommandResult) Reset() {
 	*x = CommandResult{}
-	mi := &file_rosey_commands_v1_commands_proto_msgTypes[27]
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1643,7 +2866,7 @@ func (x *CommandResult) String() string {
 func (*CommandResult) ProtoMessage() {}
 
 func (x *CommandResult) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_commands_v1_commands_proto_msgTypes[27]
+	mi := &file_rosey_commands_v1_commands_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1656,7 +2879,7 @@ func (x *CommandResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommandResult.ProtoReflect.Descriptor instead.
 func (*CommandResult) Descriptor() ([]byte, []int) {
-	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{27}
+	return file_rosey_commands_v1_commands_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *CommandResult) GetOk() bool {
@@ -1708,13 +2931,144 @@ func (x *CommandResult) GetRetryAfterMs() int64 {
 	return 0
 }
 
+func (x *CommandResult) GetUnconfirmed() bool {
+	if x != nil {
+		return x.Unconfirmed
+	}
+	return false
+}
+
+func (x *CommandResult) GetData() isCommandResult_Data {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *CommandResult) GetBanlist() *v1.Banlist {
+	if x != nil {
+		if x, ok := x.Data.(*CommandResult_Banlist); ok {
+			return x.Banlist
+		}
+	}
+	return nil
+}
+
+func (x *CommandResult) GetChannelRanks() *v1.ChannelRanks {
+	if x != nil {
+		if x, ok := x.Data.(*CommandResult_ChannelRanks); ok {
+			return x.ChannelRanks
+		}
+	}
+	return nil
+}
+
+func (x *CommandResult) GetChannelLog() *v1.ReadChanLog {
+	if x != nil {
+		if x, ok := x.Data.(*CommandResult_ChannelLog); ok {
+			return x.ChannelLog
+		}
+	}
+	return nil
+}
+
+func (x *CommandResult) GetSearchResults() *v1.SearchResults {
+	if x != nil {
+		if x, ok := x.Data.(*CommandResult_SearchResults); ok {
+			return x.SearchResults
+		}
+	}
+	return nil
+}
+
+func (x *CommandResult) GetUserPlaylists() *v1.ListPlaylists {
+	if x != nil {
+		if x, ok := x.Data.(*CommandResult_UserPlaylists); ok {
+			return x.UserPlaylists
+		}
+	}
+	return nil
+}
+
+func (x *CommandResult) GetChannelOptions() *v1.ChannelOpts {
+	if x != nil {
+		if x, ok := x.Data.(*CommandResult_ChannelOptions); ok {
+			return x.ChannelOptions
+		}
+	}
+	return nil
+}
+
+func (x *CommandResult) GetChatFilters() *v1.ChatFilters {
+	if x != nil {
+		if x, ok := x.Data.(*CommandResult_ChatFilters); ok {
+			return x.ChatFilters
+		}
+	}
+	return nil
+}
+
+type isCommandResult_Data interface {
+	isCommandResult_Data()
+}
+
+type CommandResult_Banlist struct {
+	// ban_list: the bans.
+	Banlist *v1.Banlist `protobuf:"bytes,9,opt,name=banlist,proto3,oneof"`
+}
+
+type CommandResult_ChannelRanks struct {
+	// rank_list: the accounts with a channel rank.
+	ChannelRanks *v1.ChannelRanks `protobuf:"bytes,10,opt,name=channel_ranks,json=channelRanks,proto3,oneof"`
+}
+
+type CommandResult_ChannelLog struct {
+	// channel_log: the log text.
+	ChannelLog *v1.ReadChanLog `protobuf:"bytes,11,opt,name=channel_log,json=channelLog,proto3,oneof"`
+}
+
+type CommandResult_SearchResults struct {
+	// media_search: the hits.
+	SearchResults *v1.SearchResults `protobuf:"bytes,12,opt,name=search_results,json=searchResults,proto3,oneof"`
+}
+
+type CommandResult_UserPlaylists struct {
+	// user_playlists: the saved playlists.
+	UserPlaylists *v1.ListPlaylists `protobuf:"bytes,13,opt,name=user_playlists,json=userPlaylists,proto3,oneof"`
+}
+
+type CommandResult_ChannelOptions struct {
+	// options_set: the options after the change.
+	ChannelOptions *v1.ChannelOpts `protobuf:"bytes,14,opt,name=channel_options,json=channelOptions,proto3,oneof"`
+}
+
+type CommandResult_ChatFilters struct {
+	// filter_list: the chat filters.
+	ChatFilters *v1.ChatFilters `protobuf:"bytes,15,opt,name=chat_filters,json=chatFilters,proto3,oneof"`
+}
+
+func (*CommandResult_Banlist) isCommandResult_Data() {}
+
+func (*CommandResult_ChannelRanks) isCommandResult_Data() {}
+
+func (*CommandResult_ChannelLog) isCommandResult_Data() {}
+
+func (*CommandResult_SearchResults) isCommandResult_Data() {}
+
+func (*CommandResult_UserPlaylists) isCommandResult_Data() {}
+
+func (*CommandResult_ChannelOptions) isCommandResult_Data() {}
+
+func (*CommandResult_ChatFilters) isCommandResult_Data() {}
+
 var File_rosey_commands_v1_commands_proto protoreflect.FileDescriptor
 
 const file_rosey_commands_v1_commands_proto_rawDesc = "" +
 	"\n" +
-	" rosey/commands/v1/commands.proto\x12\x11rosey.commands.v1\"'\n" +
+	" rosey/commands/v1/commands.proto\x12\x11rosey.commands.v1\x1a\x17cytube/v1/actions.proto\x1a\x16cytube/v1/events.proto\"C\n" +
 	"\vChatCommand\x12\x18\n" +
-	"\amessage\x18\x01 \x01(\tR\amessage\"A\n" +
+	"\amessage\x18\x01 \x01(\tR\amessage\x12\x1a\n" +
+	"\bmodflair\x18\x02 \x01(\bR\bmodflair\"A\n" +
 	"\tPmCommand\x12\x1a\n" +
 	"\busername\x18\x01 \x01(\tR\busername\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\x81\x01\n" +
@@ -1768,12 +3122,13 @@ const file_rosey_commands_v1_commands_proto_rawDesc = "" +
 	"\x04rank\x18\x02 \x01(\x01R\x04rank\"A\n" +
 	"\vKickCommand\x12\x1a\n" +
 	"\busername\x18\x01 \x01(\tR\busername\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"P\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x82\x01\n" +
 	"\n" +
 	"BanCommand\x12\x1a\n" +
 	"\busername\x18\x01 \x01(\tR\busername\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x0e\n" +
-	"\x02ip\x18\x03 \x01(\bR\x02ip\"A\n" +
+	"\x02ip\x18\x03 \x01(\bR\x02ip\x120\n" +
+	"\x05range\x18\x04 \x01(\x0e2\x1a.rosey.commands.v1.IpRangeR\x05range\"A\n" +
 	"\vMuteCommand\x12\x1a\n" +
 	"\busername\x18\x01 \x01(\tR\busername\x12\x16\n" +
 	"\x06shadow\x18\x02 \x01(\bR\x06shadow\"+\n" +
@@ -1781,13 +3136,68 @@ const file_rosey_commands_v1_commands_proto_rawDesc = "" +
 	"\busername\x18\x01 \x01(\tR\busername\"\x12\n" +
 	"\x10ClearChatCommand\"\f\n" +
 	"\n" +
-	"AfkCommand\"s\n" +
+	"AfkCommand\"\x12\n" +
+	"\x10KickAnonsCommand\"V\n" +
+	"\x14PlaylistCleanCommand\x12\x1c\n" +
+	"\busername\x18\x01 \x01(\tH\x00R\busername\x12\x16\n" +
+	"\x05title\x18\x02 \x01(\tH\x00R\x05titleB\b\n" +
+	"\x06target\"\x10\n" +
+	"\x0eBanListCommand\":\n" +
+	"\fUnbanCommand\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\"J\n" +
+	"\x11OptionsSetCommand\x125\n" +
+	"\aoptions\x18\x01 \x01(\v2\x1b.cytube.v1.SetOptionsActionR\aoptions\"\xb4\x01\n" +
+	"\x15PermissionsSetCommand\x12[\n" +
+	"\vpermissions\x18\x01 \x03(\v29.rosey.commands.v1.PermissionsSetCommand.PermissionsEntryR\vpermissions\x1a>\n" +
+	"\x10PermissionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"!\n" +
+	"\rCssSetCommand\x12\x10\n" +
+	"\x03css\x18\x01 \x01(\tR\x03css\"\x1e\n" +
+	"\fJsSetCommand\x12\x0e\n" +
+	"\x02js\x18\x01 \x01(\tR\x02js\";\n" +
+	"\x0fEmoteSetCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05image\x18\x02 \x01(\tR\x05image\":\n" +
+	"\x12EmoteRenameCommand\x12\x10\n" +
+	"\x03old\x18\x01 \x01(\tR\x03old\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"(\n" +
+	"\x12EmoteRemoveCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"\xa5\x01\n" +
+	"\rFilterCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06source\x18\x02 \x01(\tR\x06source\x12\x14\n" +
+	"\x05flags\x18\x03 \x01(\tR\x05flags\x12\x18\n" +
+	"\areplace\x18\x04 \x01(\tR\areplace\x12\x16\n" +
+	"\x06active\x18\x05 \x01(\bR\x06active\x12 \n" +
+	"\vfilterlinks\x18\x06 \x01(\bR\vfilterlinks\"\x13\n" +
+	"\x11FilterListCommand\")\n" +
+	"\x13FilterRemoveCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"\x11\n" +
+	"\x0fRankListCommand\"\x13\n" +
+	"\x11ChannelLogCommand\">\n" +
+	"\x10MediaSeekCommand\x12\x12\n" +
+	"\x04time\x18\x01 \x01(\x01R\x04time\x12\x16\n" +
+	"\x06paused\x18\x02 \x01(\bR\x06paused\"B\n" +
+	"\x12MediaSearchCommand\x12\x14\n" +
+	"\x05query\x18\x01 \x01(\tR\x05query\x12\x16\n" +
+	"\x06source\x18\x02 \x01(\tR\x06source\"\x16\n" +
+	"\x14UserPlaylistsCommand\"-\n" +
+	"\x17UserPlaylistSaveCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"\x80\x01\n" +
+	"\x18UserPlaylistQueueCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12<\n" +
+	"\bposition\x18\x02 \x01(\x0e2 .rosey.commands.v1.MediaPositionR\bposition\x12\x12\n" +
+	"\x04temp\x18\x03 \x01(\bR\x04temp\"/\n" +
+	"\x19UserPlaylistDeleteCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"s\n" +
 	"\vSendMessage\x12\x1a\n" +
 	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x18\n" +
 	"\achannel\x18\x02 \x01(\tR\achannel\x12\x12\n" +
 	"\x04text\x18\x03 \x01(\tR\x04text\x12\x13\n" +
 	"\x02to\x18\x04 \x01(\tH\x00R\x02to\x88\x01\x01B\x05\n" +
-	"\x03_to\"\xf5\x01\n" +
+	"\x03_to\"\xd0\x05\n" +
 	"\rCommandResult\x12\x0e\n" +
 	"\x02ok\x18\x01 \x01(\bR\x02ok\x120\n" +
 	"\x04code\x18\x02 \x01(\x0e2\x1c.rosey.commands.v1.ErrorCodeR\x04code\x12\x16\n" +
@@ -1795,11 +3205,26 @@ const file_rosey_commands_v1_commands_proto_rawDesc = "" +
 	"\x0eserver_message\x18\x04 \x01(\tR\rserverMessage\x12\x16\n" +
 	"\x06action\x18\x05 \x01(\tR\x06action\x12%\n" +
 	"\x0ecorrelation_id\x18\x06 \x01(\tR\rcorrelationId\x12$\n" +
-	"\x0eretry_after_ms\x18\a \x01(\x03R\fretryAfterMs*`\n" +
+	"\x0eretry_after_ms\x18\a \x01(\x03R\fretryAfterMs\x12 \n" +
+	"\vunconfirmed\x18\b \x01(\bR\vunconfirmed\x12.\n" +
+	"\abanlist\x18\t \x01(\v2\x12.cytube.v1.BanlistH\x00R\abanlist\x12>\n" +
+	"\rchannel_ranks\x18\n" +
+	" \x01(\v2\x17.cytube.v1.ChannelRanksH\x00R\fchannelRanks\x129\n" +
+	"\vchannel_log\x18\v \x01(\v2\x16.cytube.v1.ReadChanLogH\x00R\n" +
+	"channelLog\x12A\n" +
+	"\x0esearch_results\x18\f \x01(\v2\x18.cytube.v1.SearchResultsH\x00R\rsearchResults\x12A\n" +
+	"\x0euser_playlists\x18\r \x01(\v2\x18.cytube.v1.ListPlaylistsH\x00R\ruserPlaylists\x12A\n" +
+	"\x0fchannel_options\x18\x0e \x01(\v2\x16.cytube.v1.ChannelOptsH\x00R\x0echannelOptions\x12;\n" +
+	"\fchat_filters\x18\x0f \x01(\v2\x16.cytube.v1.ChatFiltersH\x00R\vchatFiltersB\x06\n" +
+	"\x04data*`\n" +
 	"\rMediaPosition\x12\x1e\n" +
 	"\x1aMEDIA_POSITION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12MEDIA_POSITION_END\x10\x01\x12\x17\n" +
-	"\x13MEDIA_POSITION_NEXT\x10\x02*\x8b\x03\n" +
+	"\x13MEDIA_POSITION_NEXT\x10\x02*J\n" +
+	"\aIpRange\x12\x18\n" +
+	"\x14IP_RANGE_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0eIP_RANGE_RANGE\x10\x01\x12\x11\n" +
+	"\rIP_RANGE_WIDE\x10\x02*\xa5\x03\n" +
 	"\tErrorCode\x12\x1a\n" +
 	"\x16ERROR_CODE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12ERROR_CODE_INVALID\x10\x01\x12\x1c\n" +
@@ -1815,7 +3240,8 @@ const file_rosey_commands_v1_commands_proto_rawDesc = "" +
 	"\x12\x1c\n" +
 	"\x18ERROR_CODE_SPAM_FILTERED\x10\v\x12\x15\n" +
 	"\x11ERROR_CODE_KICKED\x10\f\x12\x17\n" +
-	"\x13ERROR_CODE_INTERNAL\x10\rB\xd6\x01\n" +
+	"\x13ERROR_CODE_INTERNAL\x10\r\x12\x18\n" +
+	"\x14ERROR_CODE_NOT_FOUND\x10\x0eB\xd6\x01\n" +
 	"\x15com.rosey.commands.v1B\rCommandsProtoP\x01ZHgithub.com/roseybot/cytube-connector/gen/go/rosey/commands/v1;commandsv1\xa2\x02\x03RCX\xaa\x02\x11Rosey.Commands.V1\xca\x02\x11Rosey\\Commands\\V1\xe2\x02\x1dRosey\\Commands\\V1\\GPBMetadata\xea\x02\x13Rosey::Commands::V1b\x06proto3"
 
 var (
@@ -1830,49 +3256,92 @@ func file_rosey_commands_v1_commands_proto_rawDescGZIP() []byte {
 	return file_rosey_commands_v1_commands_proto_rawDescData
 }
 
-var file_rosey_commands_v1_commands_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_rosey_commands_v1_commands_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_rosey_commands_v1_commands_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_rosey_commands_v1_commands_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_rosey_commands_v1_commands_proto_goTypes = []any{
-	(MediaPosition)(0),             // 0: rosey.commands.v1.MediaPosition
-	(ErrorCode)(0),                 // 1: rosey.commands.v1.ErrorCode
-	(*ChatCommand)(nil),            // 2: rosey.commands.v1.ChatCommand
-	(*PmCommand)(nil),              // 3: rosey.commands.v1.PmCommand
-	(*MediaRef)(nil),               // 4: rosey.commands.v1.MediaRef
-	(*MediaQueueCommand)(nil),      // 5: rosey.commands.v1.MediaQueueCommand
-	(*MediaDeleteCommand)(nil),     // 6: rosey.commands.v1.MediaDeleteCommand
-	(*MediaMoveCommand)(nil),       // 7: rosey.commands.v1.MediaMoveCommand
-	(*MediaJumpCommand)(nil),       // 8: rosey.commands.v1.MediaJumpCommand
-	(*MediaNextCommand)(nil),       // 9: rosey.commands.v1.MediaNextCommand
-	(*MediaSetTempCommand)(nil),    // 10: rosey.commands.v1.MediaSetTempCommand
-	(*PlaylistLockCommand)(nil),    // 11: rosey.commands.v1.PlaylistLockCommand
-	(*PlaylistShuffleCommand)(nil), // 12: rosey.commands.v1.PlaylistShuffleCommand
-	(*PlaylistClearCommand)(nil),   // 13: rosey.commands.v1.PlaylistClearCommand
-	(*RequestPlaylistCommand)(nil), // 14: rosey.commands.v1.RequestPlaylistCommand
-	(*PollOpenCommand)(nil),        // 15: rosey.commands.v1.PollOpenCommand
-	(*PollVoteCommand)(nil),        // 16: rosey.commands.v1.PollVoteCommand
-	(*PollCloseCommand)(nil),       // 17: rosey.commands.v1.PollCloseCommand
-	(*VoteskipCommand)(nil),        // 18: rosey.commands.v1.VoteskipCommand
-	(*LeaderCommand)(nil),          // 19: rosey.commands.v1.LeaderCommand
-	(*MotdCommand)(nil),            // 20: rosey.commands.v1.MotdCommand
-	(*ChannelRankCommand)(nil),     // 21: rosey.commands.v1.ChannelRankCommand
-	(*KickCommand)(nil),            // 22: rosey.commands.v1.KickCommand
-	(*BanCommand)(nil),             // 23: rosey.commands.v1.BanCommand
-	(*MuteCommand)(nil),            // 24: rosey.commands.v1.MuteCommand
-	(*UnmuteCommand)(nil),          // 25: rosey.commands.v1.UnmuteCommand
-	(*ClearChatCommand)(nil),       // 26: rosey.commands.v1.ClearChatCommand
-	(*AfkCommand)(nil),             // 27: rosey.commands.v1.AfkCommand
-	(*SendMessage)(nil),            // 28: rosey.commands.v1.SendMessage
-	(*CommandResult)(nil),          // 29: rosey.commands.v1.CommandResult
+	(MediaPosition)(0),                // 0: rosey.commands.v1.MediaPosition
+	(IpRange)(0),                      // 1: rosey.commands.v1.IpRange
+	(ErrorCode)(0),                    // 2: rosey.commands.v1.ErrorCode
+	(*ChatCommand)(nil),               // 3: rosey.commands.v1.ChatCommand
+	(*PmCommand)(nil),                 // 4: rosey.commands.v1.PmCommand
+	(*MediaRef)(nil),                  // 5: rosey.commands.v1.MediaRef
+	(*MediaQueueCommand)(nil),         // 6: rosey.commands.v1.MediaQueueCommand
+	(*MediaDeleteCommand)(nil),        // 7: rosey.commands.v1.MediaDeleteCommand
+	(*MediaMoveCommand)(nil),          // 8: rosey.commands.v1.MediaMoveCommand
+	(*MediaJumpCommand)(nil),          // 9: rosey.commands.v1.MediaJumpCommand
+	(*MediaNextCommand)(nil),          // 10: rosey.commands.v1.MediaNextCommand
+	(*MediaSetTempCommand)(nil),       // 11: rosey.commands.v1.MediaSetTempCommand
+	(*PlaylistLockCommand)(nil),       // 12: rosey.commands.v1.PlaylistLockCommand
+	(*PlaylistShuffleCommand)(nil),    // 13: rosey.commands.v1.PlaylistShuffleCommand
+	(*PlaylistClearCommand)(nil),      // 14: rosey.commands.v1.PlaylistClearCommand
+	(*RequestPlaylistCommand)(nil),    // 15: rosey.commands.v1.RequestPlaylistCommand
+	(*PollOpenCommand)(nil),           // 16: rosey.commands.v1.PollOpenCommand
+	(*PollVoteCommand)(nil),           // 17: rosey.commands.v1.PollVoteCommand
+	(*PollCloseCommand)(nil),          // 18: rosey.commands.v1.PollCloseCommand
+	(*VoteskipCommand)(nil),           // 19: rosey.commands.v1.VoteskipCommand
+	(*LeaderCommand)(nil),             // 20: rosey.commands.v1.LeaderCommand
+	(*MotdCommand)(nil),               // 21: rosey.commands.v1.MotdCommand
+	(*ChannelRankCommand)(nil),        // 22: rosey.commands.v1.ChannelRankCommand
+	(*KickCommand)(nil),               // 23: rosey.commands.v1.KickCommand
+	(*BanCommand)(nil),                // 24: rosey.commands.v1.BanCommand
+	(*MuteCommand)(nil),               // 25: rosey.commands.v1.MuteCommand
+	(*UnmuteCommand)(nil),             // 26: rosey.commands.v1.UnmuteCommand
+	(*ClearChatCommand)(nil),          // 27: rosey.commands.v1.ClearChatCommand
+	(*AfkCommand)(nil),                // 28: rosey.commands.v1.AfkCommand
+	(*KickAnonsCommand)(nil),          // 29: rosey.commands.v1.KickAnonsCommand
+	(*PlaylistCleanCommand)(nil),      // 30: rosey.commands.v1.PlaylistCleanCommand
+	(*BanListCommand)(nil),            // 31: rosey.commands.v1.BanListCommand
+	(*UnbanCommand)(nil),              // 32: rosey.commands.v1.UnbanCommand
+	(*OptionsSetCommand)(nil),         // 33: rosey.commands.v1.OptionsSetCommand
+	(*PermissionsSetCommand)(nil),     // 34: rosey.commands.v1.PermissionsSetCommand
+	(*CssSetCommand)(nil),             // 35: rosey.commands.v1.CssSetCommand
+	(*JsSetCommand)(nil),              // 36: rosey.commands.v1.JsSetCommand
+	(*EmoteSetCommand)(nil),           // 37: rosey.commands.v1.EmoteSetCommand
+	(*EmoteRenameCommand)(nil),        // 38: rosey.commands.v1.EmoteRenameCommand
+	(*EmoteRemoveCommand)(nil),        // 39: rosey.commands.v1.EmoteRemoveCommand
+	(*FilterCommand)(nil),             // 40: rosey.commands.v1.FilterCommand
+	(*FilterListCommand)(nil),         // 41: rosey.commands.v1.FilterListCommand
+	(*FilterRemoveCommand)(nil),       // 42: rosey.commands.v1.FilterRemoveCommand
+	(*RankListCommand)(nil),           // 43: rosey.commands.v1.RankListCommand
+	(*ChannelLogCommand)(nil),         // 44: rosey.commands.v1.ChannelLogCommand
+	(*MediaSeekCommand)(nil),          // 45: rosey.commands.v1.MediaSeekCommand
+	(*MediaSearchCommand)(nil),        // 46: rosey.commands.v1.MediaSearchCommand
+	(*UserPlaylistsCommand)(nil),      // 47: rosey.commands.v1.UserPlaylistsCommand
+	(*UserPlaylistSaveCommand)(nil),   // 48: rosey.commands.v1.UserPlaylistSaveCommand
+	(*UserPlaylistQueueCommand)(nil),  // 49: rosey.commands.v1.UserPlaylistQueueCommand
+	(*UserPlaylistDeleteCommand)(nil), // 50: rosey.commands.v1.UserPlaylistDeleteCommand
+	(*SendMessage)(nil),               // 51: rosey.commands.v1.SendMessage
+	(*CommandResult)(nil),             // 52: rosey.commands.v1.CommandResult
+	nil,                               // 53: rosey.commands.v1.PermissionsSetCommand.PermissionsEntry
+	(*v1.SetOptionsAction)(nil),       // 54: cytube.v1.SetOptionsAction
+	(*v1.Banlist)(nil),                // 55: cytube.v1.Banlist
+	(*v1.ChannelRanks)(nil),           // 56: cytube.v1.ChannelRanks
+	(*v1.ReadChanLog)(nil),            // 57: cytube.v1.ReadChanLog
+	(*v1.SearchResults)(nil),          // 58: cytube.v1.SearchResults
+	(*v1.ListPlaylists)(nil),          // 59: cytube.v1.ListPlaylists
+	(*v1.ChannelOpts)(nil),            // 60: cytube.v1.ChannelOpts
+	(*v1.ChatFilters)(nil),            // 61: cytube.v1.ChatFilters
 }
 var file_rosey_commands_v1_commands_proto_depIdxs = []int32{
-	4, // 0: rosey.commands.v1.MediaQueueCommand.media:type_name -> rosey.commands.v1.MediaRef
-	0, // 1: rosey.commands.v1.MediaQueueCommand.position:type_name -> rosey.commands.v1.MediaPosition
-	1, // 2: rosey.commands.v1.CommandResult.code:type_name -> rosey.commands.v1.ErrorCode
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	5,  // 0: rosey.commands.v1.MediaQueueCommand.media:type_name -> rosey.commands.v1.MediaRef
+	0,  // 1: rosey.commands.v1.MediaQueueCommand.position:type_name -> rosey.commands.v1.MediaPosition
+	1,  // 2: rosey.commands.v1.BanCommand.range:type_name -> rosey.commands.v1.IpRange
+	54, // 3: rosey.commands.v1.OptionsSetCommand.options:type_name -> cytube.v1.SetOptionsAction
+	53, // 4: rosey.commands.v1.PermissionsSetCommand.permissions:type_name -> rosey.commands.v1.PermissionsSetCommand.PermissionsEntry
+	0,  // 5: rosey.commands.v1.UserPlaylistQueueCommand.position:type_name -> rosey.commands.v1.MediaPosition
+	2,  // 6: rosey.commands.v1.CommandResult.code:type_name -> rosey.commands.v1.ErrorCode
+	55, // 7: rosey.commands.v1.CommandResult.banlist:type_name -> cytube.v1.Banlist
+	56, // 8: rosey.commands.v1.CommandResult.channel_ranks:type_name -> cytube.v1.ChannelRanks
+	57, // 9: rosey.commands.v1.CommandResult.channel_log:type_name -> cytube.v1.ReadChanLog
+	58, // 10: rosey.commands.v1.CommandResult.search_results:type_name -> cytube.v1.SearchResults
+	59, // 11: rosey.commands.v1.CommandResult.user_playlists:type_name -> cytube.v1.ListPlaylists
+	60, // 12: rosey.commands.v1.CommandResult.channel_options:type_name -> cytube.v1.ChannelOpts
+	61, // 13: rosey.commands.v1.CommandResult.chat_filters:type_name -> cytube.v1.ChatFilters
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_rosey_commands_v1_commands_proto_init() }
@@ -1887,14 +3356,27 @@ func file_rosey_commands_v1_commands_proto_init() {
 		(*MediaMoveCommand_Append)(nil),
 	}
 	file_rosey_commands_v1_commands_proto_msgTypes[13].OneofWrappers = []any{}
-	file_rosey_commands_v1_commands_proto_msgTypes[26].OneofWrappers = []any{}
+	file_rosey_commands_v1_commands_proto_msgTypes[27].OneofWrappers = []any{
+		(*PlaylistCleanCommand_Username)(nil),
+		(*PlaylistCleanCommand_Title)(nil),
+	}
+	file_rosey_commands_v1_commands_proto_msgTypes[48].OneofWrappers = []any{}
+	file_rosey_commands_v1_commands_proto_msgTypes[49].OneofWrappers = []any{
+		(*CommandResult_Banlist)(nil),
+		(*CommandResult_ChannelRanks)(nil),
+		(*CommandResult_ChannelLog)(nil),
+		(*CommandResult_SearchResults)(nil),
+		(*CommandResult_UserPlaylists)(nil),
+		(*CommandResult_ChannelOptions)(nil),
+		(*CommandResult_ChatFilters)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rosey_commands_v1_commands_proto_rawDesc), len(file_rosey_commands_v1_commands_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   28,
+			NumEnums:      3,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

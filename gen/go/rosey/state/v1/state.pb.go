@@ -19,6 +19,7 @@
 package statev1
 
 import (
+	v1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	structpb "google.golang.org/protobuf/types/known/structpb"
@@ -157,6 +158,74 @@ func (x *StateRequest) GetChannel() string {
 	return ""
 }
 
+// StateError is the body of a failed state query, next to the micro
+// error headers (Nats-Service-Error-Code carries the same code's name
+// without ERROR_CODE_). It uses the commands' error vocabulary.
+type StateError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ERROR_CODE_INVALID (the body does not decode), ERROR_CODE_WRONG_CHANNEL
+	// (it names another channel), ERROR_CODE_DISCONNECTED (the channel is not
+	// joined right now) or ERROR_CODE_INTERNAL.
+	Code v1.ErrorCode `protobuf:"varint,1,opt,name=code,proto3,enum=rosey.commands.v1.ErrorCode" json:"code,omitempty"`
+	// Human-readable explanation.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Channel the subject names.
+	Channel       string `protobuf:"bytes,3,opt,name=channel,proto3" json:"channel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StateError) Reset() {
+	*x = StateError{}
+	mi := &file_rosey_state_v1_state_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StateError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StateError) ProtoMessage() {}
+
+func (x *StateError) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_state_v1_state_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StateError.ProtoReflect.Descriptor instead.
+func (*StateError) Descriptor() ([]byte, []int) {
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *StateError) GetCode() v1.ErrorCode {
+	if x != nil {
+		return x.Code
+	}
+	return v1.ErrorCode(0)
+}
+
+func (x *StateError) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *StateError) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
 // User is one present user.
 type User struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -178,7 +247,7 @@ type User struct {
 
 func (x *User) Reset() {
 	*x = User{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[1]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -190,7 +259,7 @@ func (x *User) String() string {
 func (*User) ProtoMessage() {}
 
 func (x *User) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[1]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -203,7 +272,7 @@ func (x *User) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use User.ProtoReflect.Descriptor instead.
 func (*User) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{1}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *User) GetName() string {
@@ -259,7 +328,7 @@ type UsersReply struct {
 
 func (x *UsersReply) Reset() {
 	*x = UsersReply{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[2]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -271,7 +340,7 @@ func (x *UsersReply) String() string {
 func (*UsersReply) ProtoMessage() {}
 
 func (x *UsersReply) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[2]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -284,7 +353,7 @@ func (x *UsersReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UsersReply.ProtoReflect.Descriptor instead.
 func (*UsersReply) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{2}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *UsersReply) GetChannel() string {
@@ -334,7 +403,7 @@ type Media struct {
 
 func (x *Media) Reset() {
 	*x = Media{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[3]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -346,7 +415,7 @@ func (x *Media) String() string {
 func (*Media) ProtoMessage() {}
 
 func (x *Media) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[3]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -359,7 +428,7 @@ func (x *Media) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Media.ProtoReflect.Descriptor instead.
 func (*Media) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{3}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Media) GetType() string {
@@ -414,7 +483,7 @@ type PlaylistItem struct {
 
 func (x *PlaylistItem) Reset() {
 	*x = PlaylistItem{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[4]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -426,7 +495,7 @@ func (x *PlaylistItem) String() string {
 func (*PlaylistItem) ProtoMessage() {}
 
 func (x *PlaylistItem) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[4]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -439,7 +508,7 @@ func (x *PlaylistItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlaylistItem.ProtoReflect.Descriptor instead.
 func (*PlaylistItem) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{4}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *PlaylistItem) GetUid() int64 {
@@ -495,7 +564,7 @@ type PlaylistReply struct {
 
 func (x *PlaylistReply) Reset() {
 	*x = PlaylistReply{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[5]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -507,7 +576,7 @@ func (x *PlaylistReply) String() string {
 func (*PlaylistReply) ProtoMessage() {}
 
 func (x *PlaylistReply) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[5]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -520,7 +589,7 @@ func (x *PlaylistReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlaylistReply.ProtoReflect.Descriptor instead.
 func (*PlaylistReply) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{5}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *PlaylistReply) GetChannel() string {
@@ -592,7 +661,7 @@ type NowPlayingReply struct {
 
 func (x *NowPlayingReply) Reset() {
 	*x = NowPlayingReply{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[6]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -604,7 +673,7 @@ func (x *NowPlayingReply) String() string {
 func (*NowPlayingReply) ProtoMessage() {}
 
 func (x *NowPlayingReply) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[6]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -617,7 +686,7 @@ func (x *NowPlayingReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NowPlayingReply.ProtoReflect.Descriptor instead.
 func (*NowPlayingReply) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{6}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *NowPlayingReply) GetChannel() string {
@@ -686,7 +755,7 @@ type PollCount struct {
 
 func (x *PollCount) Reset() {
 	*x = PollCount{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[7]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -698,7 +767,7 @@ func (x *PollCount) String() string {
 func (*PollCount) ProtoMessage() {}
 
 func (x *PollCount) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[7]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -711,7 +780,7 @@ func (x *PollCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PollCount.ProtoReflect.Descriptor instead.
 func (*PollCount) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{7}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *PollCount) GetValue() isPollCount_Value {
@@ -780,7 +849,7 @@ type PollReply struct {
 
 func (x *PollReply) Reset() {
 	*x = PollReply{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[8]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -792,7 +861,7 @@ func (x *PollReply) String() string {
 func (*PollReply) ProtoMessage() {}
 
 func (x *PollReply) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[8]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -805,7 +874,7 @@ func (x *PollReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PollReply.ProtoReflect.Descriptor instead.
 func (*PollReply) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{8}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PollReply) GetChannel() string {
@@ -872,7 +941,7 @@ type OptionsReply struct {
 
 func (x *OptionsReply) Reset() {
 	*x = OptionsReply{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[9]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -884,7 +953,7 @@ func (x *OptionsReply) String() string {
 func (*OptionsReply) ProtoMessage() {}
 
 func (x *OptionsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[9]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -897,7 +966,7 @@ func (x *OptionsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptionsReply.ProtoReflect.Descriptor instead.
 func (*OptionsReply) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{9}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *OptionsReply) GetChannel() string {
@@ -927,7 +996,7 @@ type PermissionsReply struct {
 
 func (x *PermissionsReply) Reset() {
 	*x = PermissionsReply{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[10]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -939,7 +1008,7 @@ func (x *PermissionsReply) String() string {
 func (*PermissionsReply) ProtoMessage() {}
 
 func (x *PermissionsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[10]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +1021,7 @@ func (x *PermissionsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PermissionsReply.ProtoReflect.Descriptor instead.
 func (*PermissionsReply) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{10}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PermissionsReply) GetChannel() string {
@@ -988,7 +1057,7 @@ type SelfReply struct {
 
 func (x *SelfReply) Reset() {
 	*x = SelfReply{}
-	mi := &file_rosey_state_v1_state_proto_msgTypes[11]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1000,7 +1069,7 @@ func (x *SelfReply) String() string {
 func (*SelfReply) ProtoMessage() {}
 
 func (x *SelfReply) ProtoReflect() protoreflect.Message {
-	mi := &file_rosey_state_v1_state_proto_msgTypes[11]
+	mi := &file_rosey_state_v1_state_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1013,7 +1082,7 @@ func (x *SelfReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SelfReply.ProtoReflect.Descriptor instead.
 func (*SelfReply) Descriptor() ([]byte, []int) {
-	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{11}
+	return file_rosey_state_v1_state_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SelfReply) GetChannel() string {
@@ -1055,9 +1124,14 @@ var File_rosey_state_v1_state_proto protoreflect.FileDescriptor
 
 const file_rosey_state_v1_state_proto_rawDesc = "" +
 	"\n" +
-	"\x1arosey/state/v1/state.proto\x12\x0erosey.state.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"(\n" +
+	"\x1arosey/state/v1/state.proto\x12\x0erosey.state.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a rosey/commands/v1/commands.proto\"(\n" +
 	"\fStateRequest\x12\x18\n" +
-	"\achannel\x18\x01 \x01(\tR\achannel\"n\n" +
+	"\achannel\x18\x01 \x01(\tR\achannel\"p\n" +
+	"\n" +
+	"StateError\x120\n" +
+	"\x04code\x18\x01 \x01(\x0e2\x1c.rosey.commands.v1.ErrorCodeR\x04code\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n" +
+	"\achannel\x18\x03 \x01(\tR\achannel\"n\n" +
 	"\x04User\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04rank\x18\x02 \x01(\x01R\x04rank\x12\x10\n" +
@@ -1153,42 +1227,45 @@ func file_rosey_state_v1_state_proto_rawDescGZIP() []byte {
 }
 
 var file_rosey_state_v1_state_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_rosey_state_v1_state_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_rosey_state_v1_state_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_rosey_state_v1_state_proto_goTypes = []any{
 	(ConnectionState)(0),          // 0: rosey.state.v1.ConnectionState
 	(*StateRequest)(nil),          // 1: rosey.state.v1.StateRequest
-	(*User)(nil),                  // 2: rosey.state.v1.User
-	(*UsersReply)(nil),            // 3: rosey.state.v1.UsersReply
-	(*Media)(nil),                 // 4: rosey.state.v1.Media
-	(*PlaylistItem)(nil),          // 5: rosey.state.v1.PlaylistItem
-	(*PlaylistReply)(nil),         // 6: rosey.state.v1.PlaylistReply
-	(*NowPlayingReply)(nil),       // 7: rosey.state.v1.NowPlayingReply
-	(*PollCount)(nil),             // 8: rosey.state.v1.PollCount
-	(*PollReply)(nil),             // 9: rosey.state.v1.PollReply
-	(*OptionsReply)(nil),          // 10: rosey.state.v1.OptionsReply
-	(*PermissionsReply)(nil),      // 11: rosey.state.v1.PermissionsReply
-	(*SelfReply)(nil),             // 12: rosey.state.v1.SelfReply
-	nil,                           // 13: rosey.state.v1.PermissionsReply.PermissionsEntry
-	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),       // 15: google.protobuf.Struct
+	(*StateError)(nil),            // 2: rosey.state.v1.StateError
+	(*User)(nil),                  // 3: rosey.state.v1.User
+	(*UsersReply)(nil),            // 4: rosey.state.v1.UsersReply
+	(*Media)(nil),                 // 5: rosey.state.v1.Media
+	(*PlaylistItem)(nil),          // 6: rosey.state.v1.PlaylistItem
+	(*PlaylistReply)(nil),         // 7: rosey.state.v1.PlaylistReply
+	(*NowPlayingReply)(nil),       // 8: rosey.state.v1.NowPlayingReply
+	(*PollCount)(nil),             // 9: rosey.state.v1.PollCount
+	(*PollReply)(nil),             // 10: rosey.state.v1.PollReply
+	(*OptionsReply)(nil),          // 11: rosey.state.v1.OptionsReply
+	(*PermissionsReply)(nil),      // 12: rosey.state.v1.PermissionsReply
+	(*SelfReply)(nil),             // 13: rosey.state.v1.SelfReply
+	nil,                           // 14: rosey.state.v1.PermissionsReply.PermissionsEntry
+	(v1.ErrorCode)(0),             // 15: rosey.commands.v1.ErrorCode
+	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),       // 17: google.protobuf.Struct
 }
 var file_rosey_state_v1_state_proto_depIdxs = []int32{
-	2,  // 0: rosey.state.v1.UsersReply.users:type_name -> rosey.state.v1.User
-	4,  // 1: rosey.state.v1.PlaylistItem.media:type_name -> rosey.state.v1.Media
-	5,  // 2: rosey.state.v1.PlaylistReply.items:type_name -> rosey.state.v1.PlaylistItem
-	4,  // 3: rosey.state.v1.NowPlayingReply.media:type_name -> rosey.state.v1.Media
-	14, // 4: rosey.state.v1.NowPlayingReply.reported_at:type_name -> google.protobuf.Timestamp
-	14, // 5: rosey.state.v1.NowPlayingReply.as_of:type_name -> google.protobuf.Timestamp
-	8,  // 6: rosey.state.v1.PollReply.counts:type_name -> rosey.state.v1.PollCount
-	14, // 7: rosey.state.v1.PollReply.opened_at:type_name -> google.protobuf.Timestamp
-	15, // 8: rosey.state.v1.OptionsReply.options:type_name -> google.protobuf.Struct
-	13, // 9: rosey.state.v1.PermissionsReply.permissions:type_name -> rosey.state.v1.PermissionsReply.PermissionsEntry
-	0,  // 10: rosey.state.v1.SelfReply.state:type_name -> rosey.state.v1.ConnectionState
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	15, // 0: rosey.state.v1.StateError.code:type_name -> rosey.commands.v1.ErrorCode
+	3,  // 1: rosey.state.v1.UsersReply.users:type_name -> rosey.state.v1.User
+	5,  // 2: rosey.state.v1.PlaylistItem.media:type_name -> rosey.state.v1.Media
+	6,  // 3: rosey.state.v1.PlaylistReply.items:type_name -> rosey.state.v1.PlaylistItem
+	5,  // 4: rosey.state.v1.NowPlayingReply.media:type_name -> rosey.state.v1.Media
+	16, // 5: rosey.state.v1.NowPlayingReply.reported_at:type_name -> google.protobuf.Timestamp
+	16, // 6: rosey.state.v1.NowPlayingReply.as_of:type_name -> google.protobuf.Timestamp
+	9,  // 7: rosey.state.v1.PollReply.counts:type_name -> rosey.state.v1.PollCount
+	16, // 8: rosey.state.v1.PollReply.opened_at:type_name -> google.protobuf.Timestamp
+	17, // 9: rosey.state.v1.OptionsReply.options:type_name -> google.protobuf.Struct
+	14, // 10: rosey.state.v1.PermissionsReply.permissions:type_name -> rosey.state.v1.PermissionsReply.PermissionsEntry
+	0,  // 11: rosey.state.v1.SelfReply.state:type_name -> rosey.state.v1.ConnectionState
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_rosey_state_v1_state_proto_init() }
@@ -1196,19 +1273,19 @@ func file_rosey_state_v1_state_proto_init() {
 	if File_rosey_state_v1_state_proto != nil {
 		return
 	}
-	file_rosey_state_v1_state_proto_msgTypes[5].OneofWrappers = []any{}
-	file_rosey_state_v1_state_proto_msgTypes[7].OneofWrappers = []any{
+	file_rosey_state_v1_state_proto_msgTypes[6].OneofWrappers = []any{}
+	file_rosey_state_v1_state_proto_msgTypes[8].OneofWrappers = []any{
 		(*PollCount_Count)(nil),
 		(*PollCount_Obscured)(nil),
 	}
-	file_rosey_state_v1_state_proto_msgTypes[11].OneofWrappers = []any{}
+	file_rosey_state_v1_state_proto_msgTypes[12].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rosey_state_v1_state_proto_rawDesc), len(file_rosey_state_v1_state_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

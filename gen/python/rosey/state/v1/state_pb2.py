@@ -13,9 +13,10 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from rosey.commands.v1 import commands_pb2 as rosey_dot_commands_dot_v1_dot_commands__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1arosey/state/v1/state.proto\x12\x0erosey.state.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"(\n\x0cStateRequest\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\"n\n\x04User\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n\x04rank\x18\x02 \x01(\x01R\x04rank\x12\x10\n\x03\x61\x66k\x18\x03 \x01(\x08R\x03\x61\x66k\x12\x14\n\x05muted\x18\x04 \x01(\x08R\x05muted\x12\x16\n\x06smuted\x18\x05 \x01(\x08R\x06smuted\"\x89\x01\n\nUsersReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12*\n\x05users\x18\x02 \x03(\x0b\x32\x14.rosey.state.v1.UserR\x05users\x12\x1d\n\nuser_count\x18\x03 \x01(\x03R\tuserCount\x12\x16\n\x06leader\x18\x04 \x01(\tR\x06leader\"w\n\x05Media\x12\x12\n\x04type\x18\x01 \x01(\tR\x04type\x12\x0e\n\x02id\x18\x02 \x01(\tR\x02id\x12\x14\n\x05title\x18\x03 \x01(\tR\x05title\x12\x18\n\x07seconds\x18\x04 \x01(\x01R\x07seconds\x12\x1a\n\x08\x64uration\x18\x05 \x01(\tR\x08\x64uration\"~\n\x0cPlaylistItem\x12\x10\n\x03uid\x18\x01 \x01(\x03R\x03uid\x12+\n\x05media\x18\x02 \x01(\x0b\x32\x15.rosey.state.v1.MediaR\x05media\x12\x12\n\x04temp\x18\x03 \x01(\x08R\x04temp\x12\x1b\n\tqueued_by\x18\x04 \x01(\tR\x08queuedBy\"\xe6\x01\n\rPlaylistReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12\x32\n\x05items\x18\x02 \x03(\x0b\x32\x1c.rosey.state.v1.PlaylistItemR\x05items\x12$\n\x0b\x63urrent_uid\x18\x03 \x01(\x03H\x00R\ncurrentUid\x88\x01\x01\x12\x16\n\x06locked\x18\x04 \x01(\x08R\x06locked\x12\x14\n\x05\x63ount\x18\x05 \x01(\x03R\x05\x63ount\x12#\n\rtotal_seconds\x18\x06 \x01(\x01R\x0ctotalSecondsB\x0e\n\x0c_current_uid\"\xc5\x02\n\x0fNowPlayingReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12+\n\x05media\x18\x02 \x01(\x0b\x32\x15.rosey.state.v1.MediaR\x05media\x12)\n\x10position_seconds\x18\x03 \x01(\x01R\x0fpositionSeconds\x12\x16\n\x06paused\x18\x04 \x01(\x08R\x06paused\x12;\n\x0breported_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nreportedAt\x12:\n\x19reported_position_seconds\x18\x06 \x01(\x01R\x17reportedPositionSeconds\x12/\n\x05\x61s_of\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04\x61sOf\"J\n\tPollCount\x12\x16\n\x05\x63ount\x18\x01 \x01(\x03H\x00R\x05\x63ount\x12\x1c\n\x08obscured\x18\x02 \x01(\tH\x00R\x08obscuredB\x07\n\x05value\"\xf3\x01\n\tPollReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12\x12\n\x04open\x18\x02 \x01(\x08R\x04open\x12\x14\n\x05title\x18\x03 \x01(\tR\x05title\x12\x18\n\x07options\x18\x04 \x03(\tR\x07options\x12\x31\n\x06\x63ounts\x18\x05 \x03(\x0b\x32\x19.rosey.state.v1.PollCountR\x06\x63ounts\x12\x1c\n\tinitiator\x18\x06 \x01(\tR\tinitiator\x12\x37\n\topened_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08openedAt\"[\n\x0cOptionsReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12\x31\n\x07options\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\x07options\"\xc1\x01\n\x10PermissionsReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12S\n\x0bpermissions\x18\x02 \x03(\x0b\x32\x31.rosey.state.v1.PermissionsReply.PermissionsEntryR\x0bpermissions\x1a>\n\x10PermissionsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\x01R\x05value:\x02\x38\x01\"\xa8\x01\n\tSelfReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x17\n\x04rank\x18\x03 \x01(\x01H\x00R\x04rank\x88\x01\x01\x12\x14\n\x05guest\x18\x04 \x01(\x08R\x05guest\x12\x35\n\x05state\x18\x05 \x01(\x0e\x32\x1f.rosey.state.v1.ConnectionStateR\x05stateB\x07\n\x05_rank*\x8b\x02\n\x0f\x43onnectionState\x12 \n\x1c\x43ONNECTION_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43ONNECTION_STATE_IDLE\x10\x01\x12\x1f\n\x1b\x43ONNECTION_STATE_CONNECTING\x10\x02\x12\x1c\n\x18\x43ONNECTION_STATE_JOINING\x10\x03\x12\x1f\n\x1b\x43ONNECTION_STATE_LOGGING_IN\x10\x04\x12\x1a\n\x16\x43ONNECTION_STATE_READY\x10\x05\x12!\n\x1d\x43ONNECTION_STATE_RECONNECTING\x10\x06\x12\x1c\n\x18\x43ONNECTION_STATE_STOPPED\x10\x07\x42\xbe\x01\n\x12\x63om.rosey.state.v1B\nStateProtoP\x01ZBgithub.com/roseybot/cytube-connector/gen/go/rosey/state/v1;statev1\xa2\x02\x03RSX\xaa\x02\x0eRosey.State.V1\xca\x02\x0eRosey\\State\\V1\xe2\x02\x1aRosey\\State\\V1\\GPBMetadata\xea\x02\x10Rosey::State::V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1arosey/state/v1/state.proto\x12\x0erosey.state.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a rosey/commands/v1/commands.proto\"(\n\x0cStateRequest\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\"p\n\nStateError\x12\x30\n\x04\x63ode\x18\x01 \x01(\x0e\x32\x1c.rosey.commands.v1.ErrorCodeR\x04\x63ode\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n\x07\x63hannel\x18\x03 \x01(\tR\x07\x63hannel\"n\n\x04User\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n\x04rank\x18\x02 \x01(\x01R\x04rank\x12\x10\n\x03\x61\x66k\x18\x03 \x01(\x08R\x03\x61\x66k\x12\x14\n\x05muted\x18\x04 \x01(\x08R\x05muted\x12\x16\n\x06smuted\x18\x05 \x01(\x08R\x06smuted\"\x89\x01\n\nUsersReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12*\n\x05users\x18\x02 \x03(\x0b\x32\x14.rosey.state.v1.UserR\x05users\x12\x1d\n\nuser_count\x18\x03 \x01(\x03R\tuserCount\x12\x16\n\x06leader\x18\x04 \x01(\tR\x06leader\"w\n\x05Media\x12\x12\n\x04type\x18\x01 \x01(\tR\x04type\x12\x0e\n\x02id\x18\x02 \x01(\tR\x02id\x12\x14\n\x05title\x18\x03 \x01(\tR\x05title\x12\x18\n\x07seconds\x18\x04 \x01(\x01R\x07seconds\x12\x1a\n\x08\x64uration\x18\x05 \x01(\tR\x08\x64uration\"~\n\x0cPlaylistItem\x12\x10\n\x03uid\x18\x01 \x01(\x03R\x03uid\x12+\n\x05media\x18\x02 \x01(\x0b\x32\x15.rosey.state.v1.MediaR\x05media\x12\x12\n\x04temp\x18\x03 \x01(\x08R\x04temp\x12\x1b\n\tqueued_by\x18\x04 \x01(\tR\x08queuedBy\"\xe6\x01\n\rPlaylistReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12\x32\n\x05items\x18\x02 \x03(\x0b\x32\x1c.rosey.state.v1.PlaylistItemR\x05items\x12$\n\x0b\x63urrent_uid\x18\x03 \x01(\x03H\x00R\ncurrentUid\x88\x01\x01\x12\x16\n\x06locked\x18\x04 \x01(\x08R\x06locked\x12\x14\n\x05\x63ount\x18\x05 \x01(\x03R\x05\x63ount\x12#\n\rtotal_seconds\x18\x06 \x01(\x01R\x0ctotalSecondsB\x0e\n\x0c_current_uid\"\xc5\x02\n\x0fNowPlayingReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12+\n\x05media\x18\x02 \x01(\x0b\x32\x15.rosey.state.v1.MediaR\x05media\x12)\n\x10position_seconds\x18\x03 \x01(\x01R\x0fpositionSeconds\x12\x16\n\x06paused\x18\x04 \x01(\x08R\x06paused\x12;\n\x0breported_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nreportedAt\x12:\n\x19reported_position_seconds\x18\x06 \x01(\x01R\x17reportedPositionSeconds\x12/\n\x05\x61s_of\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04\x61sOf\"J\n\tPollCount\x12\x16\n\x05\x63ount\x18\x01 \x01(\x03H\x00R\x05\x63ount\x12\x1c\n\x08obscured\x18\x02 \x01(\tH\x00R\x08obscuredB\x07\n\x05value\"\xf3\x01\n\tPollReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12\x12\n\x04open\x18\x02 \x01(\x08R\x04open\x12\x14\n\x05title\x18\x03 \x01(\tR\x05title\x12\x18\n\x07options\x18\x04 \x03(\tR\x07options\x12\x31\n\x06\x63ounts\x18\x05 \x03(\x0b\x32\x19.rosey.state.v1.PollCountR\x06\x63ounts\x12\x1c\n\tinitiator\x18\x06 \x01(\tR\tinitiator\x12\x37\n\topened_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08openedAt\"[\n\x0cOptionsReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12\x31\n\x07options\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\x07options\"\xc1\x01\n\x10PermissionsReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12S\n\x0bpermissions\x18\x02 \x03(\x0b\x32\x31.rosey.state.v1.PermissionsReply.PermissionsEntryR\x0bpermissions\x1a>\n\x10PermissionsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\x01R\x05value:\x02\x38\x01\"\xa8\x01\n\tSelfReply\x12\x18\n\x07\x63hannel\x18\x01 \x01(\tR\x07\x63hannel\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x17\n\x04rank\x18\x03 \x01(\x01H\x00R\x04rank\x88\x01\x01\x12\x14\n\x05guest\x18\x04 \x01(\x08R\x05guest\x12\x35\n\x05state\x18\x05 \x01(\x0e\x32\x1f.rosey.state.v1.ConnectionStateR\x05stateB\x07\n\x05_rank*\x8b\x02\n\x0f\x43onnectionState\x12 \n\x1c\x43ONNECTION_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43ONNECTION_STATE_IDLE\x10\x01\x12\x1f\n\x1b\x43ONNECTION_STATE_CONNECTING\x10\x02\x12\x1c\n\x18\x43ONNECTION_STATE_JOINING\x10\x03\x12\x1f\n\x1b\x43ONNECTION_STATE_LOGGING_IN\x10\x04\x12\x1a\n\x16\x43ONNECTION_STATE_READY\x10\x05\x12!\n\x1d\x43ONNECTION_STATE_RECONNECTING\x10\x06\x12\x1c\n\x18\x43ONNECTION_STATE_STOPPED\x10\x07\x42\xbe\x01\n\x12\x63om.rosey.state.v1B\nStateProtoP\x01ZBgithub.com/roseybot/cytube-connector/gen/go/rosey/state/v1;statev1\xa2\x02\x03RSX\xaa\x02\x0eRosey.State.V1\xca\x02\x0eRosey\\State\\V1\xe2\x02\x1aRosey\\State\\V1\\GPBMetadata\xea\x02\x10Rosey::State::V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'rosey.state.v1.state_pb2', globals())
@@ -25,32 +26,34 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._serialized_options = b'\n\022com.rosey.state.v1B\nStateProtoP\001ZBgithub.com/roseybot/cytube-connector/gen/go/rosey/state/v1;statev1\242\002\003RSX\252\002\016Rosey.State.V1\312\002\016Rosey\\State\\V1\342\002\032Rosey\\State\\V1\\GPBMetadata\352\002\020Rosey::State::V1'
   _PERMISSIONSREPLY_PERMISSIONSENTRY._options = None
   _PERMISSIONSREPLY_PERMISSIONSENTRY._serialized_options = b'8\001'
-  _CONNECTIONSTATE._serialized_start=1996
-  _CONNECTIONSTATE._serialized_end=2263
-  _STATEREQUEST._serialized_start=109
-  _STATEREQUEST._serialized_end=149
-  _USER._serialized_start=151
-  _USER._serialized_end=261
-  _USERSREPLY._serialized_start=264
-  _USERSREPLY._serialized_end=401
-  _MEDIA._serialized_start=403
-  _MEDIA._serialized_end=522
-  _PLAYLISTITEM._serialized_start=524
-  _PLAYLISTITEM._serialized_end=650
-  _PLAYLISTREPLY._serialized_start=653
-  _PLAYLISTREPLY._serialized_end=883
-  _NOWPLAYINGREPLY._serialized_start=886
-  _NOWPLAYINGREPLY._serialized_end=1211
-  _POLLCOUNT._serialized_start=1213
-  _POLLCOUNT._serialized_end=1287
-  _POLLREPLY._serialized_start=1290
-  _POLLREPLY._serialized_end=1533
-  _OPTIONSREPLY._serialized_start=1535
-  _OPTIONSREPLY._serialized_end=1626
-  _PERMISSIONSREPLY._serialized_start=1629
-  _PERMISSIONSREPLY._serialized_end=1822
-  _PERMISSIONSREPLY_PERMISSIONSENTRY._serialized_start=1760
-  _PERMISSIONSREPLY_PERMISSIONSENTRY._serialized_end=1822
-  _SELFREPLY._serialized_start=1825
-  _SELFREPLY._serialized_end=1993
+  _CONNECTIONSTATE._serialized_start=2144
+  _CONNECTIONSTATE._serialized_end=2411
+  _STATEREQUEST._serialized_start=143
+  _STATEREQUEST._serialized_end=183
+  _STATEERROR._serialized_start=185
+  _STATEERROR._serialized_end=297
+  _USER._serialized_start=299
+  _USER._serialized_end=409
+  _USERSREPLY._serialized_start=412
+  _USERSREPLY._serialized_end=549
+  _MEDIA._serialized_start=551
+  _MEDIA._serialized_end=670
+  _PLAYLISTITEM._serialized_start=672
+  _PLAYLISTITEM._serialized_end=798
+  _PLAYLISTREPLY._serialized_start=801
+  _PLAYLISTREPLY._serialized_end=1031
+  _NOWPLAYINGREPLY._serialized_start=1034
+  _NOWPLAYINGREPLY._serialized_end=1359
+  _POLLCOUNT._serialized_start=1361
+  _POLLCOUNT._serialized_end=1435
+  _POLLREPLY._serialized_start=1438
+  _POLLREPLY._serialized_end=1681
+  _OPTIONSREPLY._serialized_start=1683
+  _OPTIONSREPLY._serialized_end=1774
+  _PERMISSIONSREPLY._serialized_start=1777
+  _PERMISSIONSREPLY._serialized_end=1970
+  _PERMISSIONSREPLY_PERMISSIONSENTRY._serialized_start=1908
+  _PERMISSIONSREPLY_PERMISSIONSENTRY._serialized_end=1970
+  _SELFREPLY._serialized_start=1973
+  _SELFREPLY._serialized_end=2141
 # @@protoc_insertion_point(module_scope)

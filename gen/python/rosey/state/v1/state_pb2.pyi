@@ -1,5 +1,6 @@
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from rosey.commands.v1 import commands_pb2 as _commands_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -138,6 +139,16 @@ class SelfReply(_message.Message):
     rank: float
     state: ConnectionState
     def __init__(self, channel: _Optional[str] = ..., name: _Optional[str] = ..., rank: _Optional[float] = ..., guest: bool = ..., state: _Optional[_Union[ConnectionState, str]] = ...) -> None: ...
+
+class StateError(_message.Message):
+    __slots__ = ["channel", "code", "reason"]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    channel: str
+    code: _commands_pb2.ErrorCode
+    reason: str
+    def __init__(self, code: _Optional[_Union[_commands_pb2.ErrorCode, str]] = ..., reason: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class StateRequest(_message.Message):
     __slots__ = ["channel"]

@@ -21,6 +21,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
+import type { SetOptionsAction } from "../../../cytube/v1/actions_pb.js";
+import type { Banlist, ChannelOpts, ChannelRanks, ChatFilters, ListPlaylists, ReadChanLog, SearchResults } from "../../../cytube/v1/events_pb.js";
 
 /**
  * Describes the file rosey/commands/v1/commands.proto.
@@ -40,6 +42,14 @@ export declare type ChatCommand = Message<"rosey.commands.v1.ChatCommand"> & {
    * @generated from field: string message = 1;
    */
   message: string;
+
+  /**
+   * True shows the connector's rank as a flair beside its name (CyTube's
+   * meta.modflair; CyTube keeps it only for moderators and above).
+   *
+   * @generated from field: bool modflair = 2;
+   */
+  modflair: boolean;
 };
 
 /**
@@ -377,7 +387,8 @@ export declare type PollOpenCommand = Message<"rosey.commands.v1.PollOpenCommand
   obscured: boolean;
 
   /**
-   * Auto-close after this many seconds; must be > 0 when set.
+   * Auto-close after this many seconds; from 1 to 86400 when set
+   * (CyTube refuses other values, src/channel/poll.js:176-184).
    *
    * @generated from field: optional double timeout_seconds = 4;
    */
@@ -565,6 +576,14 @@ export declare type BanCommand = Message<"rosey.commands.v1.BanCommand"> & {
    * @generated from field: bool ip = 3;
    */
   ip: boolean;
+
+  /**
+   * With ip: ban the whole range of each address instead (CyTube /ipban
+   * NAME range or wrange).
+   *
+   * @generated from field: rosey.commands.v1.IpRange range = 4;
+   */
+  range: IpRange;
 };
 
 /**
@@ -649,6 +668,525 @@ export declare type AfkCommand = Message<"rosey.commands.v1.AfkCommand"> & {
 export declare const AfkCommandSchema: GenMessage<AfkCommand>;
 
 /**
+ * KickAnonsCommand kicks every guest and anonymous viewer (CyTube
+ * /kickanons).
+ *
+ * @generated from message rosey.commands.v1.KickAnonsCommand
+ */
+export declare type KickAnonsCommand = Message<"rosey.commands.v1.KickAnonsCommand"> & {
+};
+
+/**
+ * Describes the message rosey.commands.v1.KickAnonsCommand.
+ * Use `create(KickAnonsCommandSchema)` to create a new message.
+ */
+export declare const KickAnonsCommandSchema: GenMessage<KickAnonsCommand>;
+
+/**
+ * PlaylistCleanCommand deletes every playlist item queued by a user, or
+ * every item whose title matches, from the playlist (CyTube /clean,
+ * /cleantitle). Set exactly one target.
+ *
+ * @generated from message rosey.commands.v1.PlaylistCleanCommand
+ */
+export declare type PlaylistCleanCommand = Message<"rosey.commands.v1.PlaylistCleanCommand"> & {
+  /**
+   * @generated from oneof rosey.commands.v1.PlaylistCleanCommand.target
+   */
+  target: {
+    /**
+     * Delete every item this user queued (CyTube /clean NAME).
+     *
+     * @generated from field: string username = 1;
+     */
+    value: string;
+    case: "username";
+  } | {
+    /**
+     * Delete every item whose title matches this JavaScript regular
+     * expression, case-insensitively (CyTube /cleantitle TITLE).
+     *
+     * @generated from field: string title = 2;
+     */
+    value: string;
+    case: "title";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message rosey.commands.v1.PlaylistCleanCommand.
+ * Use `create(PlaylistCleanCommandSchema)` to create a new message.
+ */
+export declare const PlaylistCleanCommandSchema: GenMessage<PlaylistCleanCommand>;
+
+/**
+ * BanListCommand asks for the channel's bans. The result carries them
+ * (CommandResult.banlist).
+ *
+ * @generated from message rosey.commands.v1.BanListCommand
+ */
+export declare type BanListCommand = Message<"rosey.commands.v1.BanListCommand"> & {
+};
+
+/**
+ * Describes the message rosey.commands.v1.BanListCommand.
+ * Use `create(BanListCommandSchema)` to create a new message.
+ */
+export declare const BanListCommandSchema: GenMessage<BanListCommand>;
+
+/**
+ * UnbanCommand lifts one ban. Give the ban's id (BanEntry.id from
+ * ban_list), or the banned name: the connector then looks it up in the ban
+ * list it last received, asking CyTube for it first when it has none.
+ *
+ * @generated from message rosey.commands.v1.UnbanCommand
+ */
+export declare type UnbanCommand = Message<"rosey.commands.v1.UnbanCommand"> & {
+  /**
+   * Ban id; > 0 when set.
+   *
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * Banned name; used when id is 0.
+   *
+   * @generated from field: string username = 2;
+   */
+  username: string;
+};
+
+/**
+ * Describes the message rosey.commands.v1.UnbanCommand.
+ * Use `create(UnbanCommandSchema)` to create a new message.
+ */
+export declare const UnbanCommandSchema: GenMessage<UnbanCommand>;
+
+/**
+ * OptionsSetCommand changes channel options; only the fields that are set
+ * are sent. The result carries the options after the change
+ * (CommandResult.channel_options).
+ *
+ * @generated from message rosey.commands.v1.OptionsSetCommand
+ */
+export declare type OptionsSetCommand = Message<"rosey.commands.v1.OptionsSetCommand"> & {
+  /**
+   * The options to change.
+   *
+   * @generated from field: cytube.v1.SetOptionsAction options = 1;
+   */
+  options?: SetOptionsAction | undefined;
+};
+
+/**
+ * Describes the message rosey.commands.v1.OptionsSetCommand.
+ * Use `create(OptionsSetCommandSchema)` to create a new message.
+ */
+export declare const OptionsSetCommandSchema: GenMessage<OptionsSetCommand>;
+
+/**
+ * PermissionsSetCommand changes channel permissions: permission name →
+ * minimum rank. Only the permissions given change.
+ *
+ * @generated from message rosey.commands.v1.PermissionsSetCommand
+ */
+export declare type PermissionsSetCommand = Message<"rosey.commands.v1.PermissionsSetCommand"> & {
+  /**
+   * Permission name → minimum rank; non-empty, ranks in [-1, 255].
+   *
+   * @generated from field: map<string, double> permissions = 1;
+   */
+  permissions: { [key: string]: number };
+};
+
+/**
+ * Describes the message rosey.commands.v1.PermissionsSetCommand.
+ * Use `create(PermissionsSetCommandSchema)` to create a new message.
+ */
+export declare const PermissionsSetCommandSchema: GenMessage<PermissionsSetCommand>;
+
+/**
+ * CssSetCommand replaces the channel's custom CSS ("" clears it).
+ *
+ * @generated from message rosey.commands.v1.CssSetCommand
+ */
+export declare type CssSetCommand = Message<"rosey.commands.v1.CssSetCommand"> & {
+  /**
+   * The CSS; at most 20,000 characters.
+   *
+   * @generated from field: string css = 1;
+   */
+  css: string;
+};
+
+/**
+ * Describes the message rosey.commands.v1.CssSetCommand.
+ * Use `create(CssSetCommandSchema)` to create a new message.
+ */
+export declare const CssSetCommandSchema: GenMessage<CssSetCommand>;
+
+/**
+ * JsSetCommand replaces the channel's custom JavaScript ("" clears it).
+ *
+ * @generated from message rosey.commands.v1.JsSetCommand
+ */
+export declare type JsSetCommand = Message<"rosey.commands.v1.JsSetCommand"> & {
+  /**
+   * The JavaScript; at most 20,000 characters.
+   *
+   * @generated from field: string js = 1;
+   */
+  js: string;
+};
+
+/**
+ * Describes the message rosey.commands.v1.JsSetCommand.
+ * Use `create(JsSetCommandSchema)` to create a new message.
+ */
+export declare const JsSetCommandSchema: GenMessage<JsSetCommand>;
+
+/**
+ * EmoteSetCommand adds an emote, or changes the image of an existing one.
+ *
+ * @generated from message rosey.commands.v1.EmoteSetCommand
+ */
+export declare type EmoteSetCommand = Message<"rosey.commands.v1.EmoteSetCommand"> & {
+  /**
+   * Emote name, as typed in chat; non-blank.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Image URL; non-blank.
+   *
+   * @generated from field: string image = 2;
+   */
+  image: string;
+};
+
+/**
+ * Describes the message rosey.commands.v1.EmoteSetCommand.
+ * Use `create(EmoteSetCommandSchema)` to create a new message.
+ */
+export declare const EmoteSetCommandSchema: GenMessage<EmoteSetCommand>;
+
+/**
+ * EmoteRenameCommand renames an emote.
+ *
+ * @generated from message rosey.commands.v1.EmoteRenameCommand
+ */
+export declare type EmoteRenameCommand = Message<"rosey.commands.v1.EmoteRenameCommand"> & {
+  /**
+   * Current name.
+   *
+   * @generated from field: string old = 1;
+   */
+  old: string;
+
+  /**
+   * New name.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message rosey.commands.v1.EmoteRenameCommand.
+ * Use `create(EmoteRenameCommandSchema)` to create a new message.
+ */
+export declare const EmoteRenameCommandSchema: GenMessage<EmoteRenameCommand>;
+
+/**
+ * EmoteRemoveCommand removes an emote.
+ *
+ * @generated from message rosey.commands.v1.EmoteRemoveCommand
+ */
+export declare type EmoteRemoveCommand = Message<"rosey.commands.v1.EmoteRemoveCommand"> & {
+  /**
+   * Emote name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message rosey.commands.v1.EmoteRemoveCommand.
+ * Use `create(EmoteRemoveCommandSchema)` to create a new message.
+ */
+export declare const EmoteRemoveCommandSchema: GenMessage<EmoteRemoveCommand>;
+
+/**
+ * FilterCommand adds (filter_add) or changes (filter_update) a chat filter.
+ *
+ * @generated from message rosey.commands.v1.FilterCommand
+ */
+export declare type FilterCommand = Message<"rosey.commands.v1.FilterCommand"> & {
+  /**
+   * Filter name, unique in the channel; non-blank.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * JavaScript regular expression source; non-empty.
+   *
+   * @generated from field: string source = 2;
+   */
+  source: string;
+
+  /**
+   * Regular expression flags, a subset of "gimsuy" (CyTube's default "g").
+   *
+   * @generated from field: string flags = 3;
+   */
+  flags: string;
+
+  /**
+   * Replacement text (may use $1 back references and HTML).
+   *
+   * @generated from field: string replace = 4;
+   */
+  replace: string;
+
+  /**
+   * True when the filter is applied.
+   *
+   * @generated from field: bool active = 5;
+   */
+  active: boolean;
+
+  /**
+   * True when the filter is also applied inside links.
+   *
+   * @generated from field: bool filterlinks = 6;
+   */
+  filterlinks: boolean;
+};
+
+/**
+ * Describes the message rosey.commands.v1.FilterCommand.
+ * Use `create(FilterCommandSchema)` to create a new message.
+ */
+export declare const FilterCommandSchema: GenMessage<FilterCommand>;
+
+/**
+ * FilterListCommand asks for the channel's chat filters. The result
+ * carries them (CommandResult.chat_filters).
+ *
+ * @generated from message rosey.commands.v1.FilterListCommand
+ */
+export declare type FilterListCommand = Message<"rosey.commands.v1.FilterListCommand"> & {
+};
+
+/**
+ * Describes the message rosey.commands.v1.FilterListCommand.
+ * Use `create(FilterListCommandSchema)` to create a new message.
+ */
+export declare const FilterListCommandSchema: GenMessage<FilterListCommand>;
+
+/**
+ * FilterRemoveCommand removes a chat filter.
+ *
+ * @generated from message rosey.commands.v1.FilterRemoveCommand
+ */
+export declare type FilterRemoveCommand = Message<"rosey.commands.v1.FilterRemoveCommand"> & {
+  /**
+   * Filter name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message rosey.commands.v1.FilterRemoveCommand.
+ * Use `create(FilterRemoveCommandSchema)` to create a new message.
+ */
+export declare const FilterRemoveCommandSchema: GenMessage<FilterRemoveCommand>;
+
+/**
+ * RankListCommand asks for every account with a channel rank above 1. The
+ * result carries them (CommandResult.channel_ranks).
+ *
+ * @generated from message rosey.commands.v1.RankListCommand
+ */
+export declare type RankListCommand = Message<"rosey.commands.v1.RankListCommand"> & {
+};
+
+/**
+ * Describes the message rosey.commands.v1.RankListCommand.
+ * Use `create(RankListCommandSchema)` to create a new message.
+ */
+export declare const RankListCommandSchema: GenMessage<RankListCommand>;
+
+/**
+ * ChannelLogCommand asks for the channel's event log. The result carries it
+ * (CommandResult.channel_log).
+ *
+ * @generated from message rosey.commands.v1.ChannelLogCommand
+ */
+export declare type ChannelLogCommand = Message<"rosey.commands.v1.ChannelLogCommand"> & {
+};
+
+/**
+ * Describes the message rosey.commands.v1.ChannelLogCommand.
+ * Use `create(ChannelLogCommandSchema)` to create a new message.
+ */
+export declare const ChannelLogCommandSchema: GenMessage<ChannelLogCommand>;
+
+/**
+ * MediaSeekCommand moves or pauses the current media, as the channel's
+ * leader (leader gives the connector that role).
+ *
+ * @generated from message rosey.commands.v1.MediaSeekCommand
+ */
+export declare type MediaSeekCommand = Message<"rosey.commands.v1.MediaSeekCommand"> & {
+  /**
+   * Playback position in seconds; >= 0.
+   *
+   * @generated from field: double time = 1;
+   */
+  time: number;
+
+  /**
+   * True pauses, false plays.
+   *
+   * @generated from field: bool paused = 2;
+   */
+  paused: boolean;
+};
+
+/**
+ * Describes the message rosey.commands.v1.MediaSeekCommand.
+ * Use `create(MediaSeekCommandSchema)` to create a new message.
+ */
+export declare const MediaSeekCommandSchema: GenMessage<MediaSeekCommand>;
+
+/**
+ * MediaSearchCommand searches the channel library or a provider. The result
+ * carries the hits (CommandResult.search_results).
+ *
+ * @generated from message rosey.commands.v1.MediaSearchCommand
+ */
+export declare type MediaSearchCommand = Message<"rosey.commands.v1.MediaSearchCommand"> & {
+  /**
+   * Search text; "" lists the whole channel library.
+   *
+   * @generated from field: string query = 1;
+   */
+  query: string;
+
+  /**
+   * "library" (default) or "yt" (needs a YouTube API key on the server).
+   *
+   * @generated from field: string source = 2;
+   */
+  source: string;
+};
+
+/**
+ * Describes the message rosey.commands.v1.MediaSearchCommand.
+ * Use `create(MediaSearchCommandSchema)` to create a new message.
+ */
+export declare const MediaSearchCommandSchema: GenMessage<MediaSearchCommand>;
+
+/**
+ * UserPlaylistsCommand lists the connector account's saved playlists. The
+ * result carries them (CommandResult.user_playlists).
+ *
+ * @generated from message rosey.commands.v1.UserPlaylistsCommand
+ */
+export declare type UserPlaylistsCommand = Message<"rosey.commands.v1.UserPlaylistsCommand"> & {
+};
+
+/**
+ * Describes the message rosey.commands.v1.UserPlaylistsCommand.
+ * Use `create(UserPlaylistsCommandSchema)` to create a new message.
+ */
+export declare const UserPlaylistsCommandSchema: GenMessage<UserPlaylistsCommand>;
+
+/**
+ * UserPlaylistSaveCommand saves the channel's current playlist as one of
+ * the account's playlists (replacing one of the same name).
+ *
+ * @generated from message rosey.commands.v1.UserPlaylistSaveCommand
+ */
+export declare type UserPlaylistSaveCommand = Message<"rosey.commands.v1.UserPlaylistSaveCommand"> & {
+  /**
+   * Playlist name; non-blank.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message rosey.commands.v1.UserPlaylistSaveCommand.
+ * Use `create(UserPlaylistSaveCommandSchema)` to create a new message.
+ */
+export declare const UserPlaylistSaveCommandSchema: GenMessage<UserPlaylistSaveCommand>;
+
+/**
+ * UserPlaylistQueueCommand queues one of the account's saved playlists.
+ *
+ * @generated from message rosey.commands.v1.UserPlaylistQueueCommand
+ */
+export declare type UserPlaylistQueueCommand = Message<"rosey.commands.v1.UserPlaylistQueueCommand"> & {
+  /**
+   * Playlist name; non-blank.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Where in the playlist (default: at the end).
+   *
+   * @generated from field: rosey.commands.v1.MediaPosition position = 2;
+   */
+  position: MediaPosition;
+
+  /**
+   * True adds the items as temporary.
+   *
+   * @generated from field: bool temp = 3;
+   */
+  temp: boolean;
+};
+
+/**
+ * Describes the message rosey.commands.v1.UserPlaylistQueueCommand.
+ * Use `create(UserPlaylistQueueCommandSchema)` to create a new message.
+ */
+export declare const UserPlaylistQueueCommandSchema: GenMessage<UserPlaylistQueueCommand>;
+
+/**
+ * UserPlaylistDeleteCommand deletes one of the account's saved playlists.
+ *
+ * @generated from message rosey.commands.v1.UserPlaylistDeleteCommand
+ */
+export declare type UserPlaylistDeleteCommand = Message<"rosey.commands.v1.UserPlaylistDeleteCommand"> & {
+  /**
+   * Playlist name; non-blank.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message rosey.commands.v1.UserPlaylistDeleteCommand.
+ * Use `create(UserPlaylistDeleteCommandSchema)` to create a new message.
+ */
+export declare const UserPlaylistDeleteCommandSchema: GenMessage<UserPlaylistDeleteCommand>;
+
+/**
  * SendMessage is the platform-neutral way to say something: a public line,
  * or a PM when `to` is set.
  *
@@ -699,7 +1237,9 @@ export declare const SendMessageSchema: GenMessage<SendMessage>;
  */
 export declare type CommandResult = Message<"rosey.commands.v1.CommandResult"> & {
   /**
-   * True when the platform confirmed the command.
+   * True when the platform confirmed the command, or, with unconfirmed
+   * set, when it was sent and the platform answers nothing this account
+   * can see (see unconfirmed).
    *
    * @generated from field: bool ok = 1;
    */
@@ -748,6 +1288,80 @@ export declare type CommandResult = Message<"rosey.commands.v1.CommandResult"> &
    * @generated from field: int64 retry_after_ms = 7;
    */
   retryAfterMs: bigint;
+
+  /**
+   * Set with ok when the command was sent but CyTube sends this account
+   * nothing that proves or refuses it (voteskip below the viewvoteskip
+   * rank, /rank, /clean, a queue below seeplaylist...): it may or may not
+   * have taken effect. docs/command-outcomes.md lists these rows.
+   *
+   * @generated from field: bool unconfirmed = 8;
+   */
+  unconfirmed: boolean;
+
+  /**
+   * What CyTube answered with, for the commands that return data; unset
+   * for the others and for failures.
+   *
+   * @generated from oneof rosey.commands.v1.CommandResult.data
+   */
+  data: {
+    /**
+     * ban_list: the bans.
+     *
+     * @generated from field: cytube.v1.Banlist banlist = 9;
+     */
+    value: Banlist;
+    case: "banlist";
+  } | {
+    /**
+     * rank_list: the accounts with a channel rank.
+     *
+     * @generated from field: cytube.v1.ChannelRanks channel_ranks = 10;
+     */
+    value: ChannelRanks;
+    case: "channelRanks";
+  } | {
+    /**
+     * channel_log: the log text.
+     *
+     * @generated from field: cytube.v1.ReadChanLog channel_log = 11;
+     */
+    value: ReadChanLog;
+    case: "channelLog";
+  } | {
+    /**
+     * media_search: the hits.
+     *
+     * @generated from field: cytube.v1.SearchResults search_results = 12;
+     */
+    value: SearchResults;
+    case: "searchResults";
+  } | {
+    /**
+     * user_playlists: the saved playlists.
+     *
+     * @generated from field: cytube.v1.ListPlaylists user_playlists = 13;
+     */
+    value: ListPlaylists;
+    case: "userPlaylists";
+  } | {
+    /**
+     * options_set: the options after the change.
+     *
+     * @generated from field: cytube.v1.ChannelOpts channel_options = 14;
+     */
+    value: ChannelOpts;
+    case: "channelOptions";
+  } | {
+    /**
+     * filter_list: the chat filters.
+     *
+     * @generated from field: cytube.v1.ChatFilters chat_filters = 15;
+     */
+    value: ChatFilters;
+    case: "chatFilters";
+  } | { case: undefined; value?: undefined };
 };
 
 /**
@@ -788,6 +1402,39 @@ export enum MediaPosition {
  * Describes the enum rosey.commands.v1.MediaPosition.
  */
 export declare const MediaPositionSchema: GenEnum<MediaPosition>;
+
+/**
+ * IpRange widens an IP ban (CyTube src/channel/kickban.js).
+ *
+ * @generated from enum rosey.commands.v1.IpRange
+ */
+export enum IpRange {
+  /**
+   * The addresses themselves.
+   *
+   * @generated from enum value: IP_RANGE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Each address's /24 (IPv4) or /64 (IPv6) range ("range").
+   *
+   * @generated from enum value: IP_RANGE_RANGE = 1;
+   */
+  RANGE = 1,
+
+  /**
+   * Each address's /16 (IPv4) or /48 (IPv6) range ("wrange").
+   *
+   * @generated from enum value: IP_RANGE_WIDE = 2;
+   */
+  WIDE = 2,
+}
+
+/**
+ * Describes the enum rosey.commands.v1.IpRange.
+ */
+export declare const IpRangeSchema: GenEnum<IpRange>;
 
 /**
  * ErrorCode classifies why a command failed. One closed set for every
@@ -893,6 +1540,15 @@ export enum ErrorCode {
    * @generated from enum value: ERROR_CODE_INTERNAL = 13;
    */
   INTERNAL = 13,
+
+  /**
+   * The user, playlist item or poll the command names is not there, so
+   * CyTube would ignore the command; refused before sending
+   * (docs/command-outcomes.md).
+   *
+   * @generated from enum value: ERROR_CODE_NOT_FOUND = 14;
+   */
+  NOT_FOUND = 14,
 }
 
 /**

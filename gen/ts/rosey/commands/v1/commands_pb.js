@@ -20,12 +20,14 @@
 /* eslint-disable */
 
 import { enumDesc, fileDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
+import { file_cytube_v1_actions } from "../../../cytube/v1/actions_pb.js";
+import { file_cytube_v1_events } from "../../../cytube/v1/events_pb.js";
 
 /**
  * Describes the file rosey/commands/v1/commands.proto.
  */
 export const file_rosey_commands_v1_commands = /*@__PURE__*/
-  fileDesc("CiByb3NleS9jb21tYW5kcy92MS9jb21tYW5kcy5wcm90bxIRcm9zZXkuY29tbWFuZHMudjEiHgoLQ2hhdENvbW1hbmQSDwoHbWVzc2FnZRgBIAEoCSIuCglQbUNvbW1hbmQSEAoIdXNlcm5hbWUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJmCghNZWRpYVJlZhIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJEhIKBXRpdGxlGAMgASgJSACIAQESFQoIZHVyYXRpb24YBCABKAFIAYgBAUIICgZfdGl0bGVCCwoJX2R1cmF0aW9uIoEBChFNZWRpYVF1ZXVlQ29tbWFuZBIqCgVtZWRpYRgBIAEoCzIbLnJvc2V5LmNvbW1hbmRzLnYxLk1lZGlhUmVmEjIKCHBvc2l0aW9uGAIgASgOMiAucm9zZXkuY29tbWFuZHMudjEuTWVkaWFQb3NpdGlvbhIMCgR0ZW1wGAMgASgIIiEKEk1lZGlhRGVsZXRlQ29tbWFuZBILCgN1aWQYASABKAMiYgoQTWVkaWFNb3ZlQ29tbWFuZBILCgN1aWQYASABKAMSEwoJYWZ0ZXJfdWlkGAIgASgDSAASEQoHcHJlcGVuZBgDIAEoCEgAEhAKBmFwcGVuZBgEIAEoCEgAQgcKBWFmdGVyIh8KEE1lZGlhSnVtcENvbW1hbmQSCwoDdWlkGAEgASgDIhIKEE1lZGlhTmV4dENvbW1hbmQiMAoTTWVkaWFTZXRUZW1wQ29tbWFuZBILCgN1aWQYASABKAMSDAoEdGVtcBgCIAEoCCIlChNQbGF5bGlzdExvY2tDb21tYW5kEg4KBmxvY2tlZBgBIAEoCCIYChZQbGF5bGlzdFNodWZmbGVDb21tYW5kIhYKFFBsYXlsaXN0Q2xlYXJDb21tYW5kIhgKFlJlcXVlc3RQbGF5bGlzdENvbW1hbmQiiwEKD1BvbGxPcGVuQ29tbWFuZBINCgV0aXRsZRgBIAEoCRIPCgdvcHRpb25zGAIgAygJEhAKCG9ic2N1cmVkGAMgASgIEhwKD3RpbWVvdXRfc2Vjb25kcxgEIAEoAUgAiAEBEhQKDHJldGFpbl92b3RlcxgFIAEoCEISChBfdGltZW91dF9zZWNvbmRzIiEKD1BvbGxWb3RlQ29tbWFuZBIOCgZvcHRpb24YASABKAUiEgoQUG9sbENsb3NlQ29tbWFuZCIRCg9Wb3Rlc2tpcENvbW1hbmQiHQoNTGVhZGVyQ29tbWFuZBIMCgRuYW1lGAEgASgJIhsKC01vdGRDb21tYW5kEgwKBG1vdGQYASABKAkiNAoSQ2hhbm5lbFJhbmtDb21tYW5kEhAKCHVzZXJuYW1lGAEgASgJEgwKBHJhbmsYAiABKAEiLwoLS2lja0NvbW1hbmQSEAoIdXNlcm5hbWUYASABKAkSDgoGcmVhc29uGAIgASgJIjoKCkJhbkNvbW1hbmQSEAoIdXNlcm5hbWUYASABKAkSDgoGcmVhc29uGAIgASgJEgoKAmlwGAMgASgIIi8KC011dGVDb21tYW5kEhAKCHVzZXJuYW1lGAEgASgJEg4KBnNoYWRvdxgCIAEoCCIhCg1Vbm11dGVDb21tYW5kEhAKCHVzZXJuYW1lGAEgASgJIhIKEENsZWFyQ2hhdENvbW1hbmQiDAoKQWZrQ29tbWFuZCJWCgtTZW5kTWVzc2FnZRIQCghwbGF0Zm9ybRgBIAEoCRIPCgdjaGFubmVsGAIgASgJEgwKBHRleHQYAyABKAkSDwoCdG8YBCABKAlIAIgBAUIFCgNfdG8irwEKDUNvbW1hbmRSZXN1bHQSCgoCb2sYASABKAgSKgoEY29kZRgCIAEoDjIcLnJvc2V5LmNvbW1hbmRzLnYxLkVycm9yQ29kZRIOCgZyZWFzb24YAyABKAkSFgoOc2VydmVyX21lc3NhZ2UYBCABKAkSDgoGYWN0aW9uGAUgASgJEhYKDmNvcnJlbGF0aW9uX2lkGAYgASgJEhYKDnJldHJ5X2FmdGVyX21zGAcgASgDKmAKDU1lZGlhUG9zaXRpb24SHgoaTUVESUFfUE9TSVRJT05fVU5TUEVDSUZJRUQQABIWChJNRURJQV9QT1NJVElPTl9FTkQQARIXChNNRURJQV9QT1NJVElPTl9ORVhUEAIqiwMKCUVycm9yQ29kZRIaChZFUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASFgoSRVJST1JfQ09ERV9JTlZBTElEEAESHAoYRVJST1JfQ09ERV9OT1RfUEVSTUlUVEVEEAISGwoXRVJST1JfQ09ERV9SQVRFX0xJTUlURUQQAxIUChBFUlJPUl9DT0RFX01VVEVEEAQSFwoTRVJST1JfQ09ERV9UT09fTE9ORxAFEhsKF0VSUk9SX0NPREVfRElTQ09OTkVDVEVEEAYSFgoSRVJST1JfQ09ERV9USU1FT1VUEAcSIAocRVJST1JfQ09ERV9SRUZVU0VEX0JZX1NFUlZFUhAIEh0KGUVSUk9SX0NPREVfVU5LTk9XTl9BQ1RJT04QCRIcChhFUlJPUl9DT0RFX1dST05HX0NIQU5ORUwQChIcChhFUlJPUl9DT0RFX1NQQU1fRklMVEVSRUQQCxIVChFFUlJPUl9DT0RFX0tJQ0tFRBAMEhcKE0VSUk9SX0NPREVfSU5URVJOQUwQDULWAQoVY29tLnJvc2V5LmNvbW1hbmRzLnYxQg1Db21tYW5kc1Byb3RvUAFaSGdpdGh1Yi5jb20vcm9zZXlib3QvY3l0dWJlLWNvbm5lY3Rvci9nZW4vZ28vcm9zZXkvY29tbWFuZHMvdjE7Y29tbWFuZHN2MaICA1JDWKoCEVJvc2V5LkNvbW1hbmRzLlYxygIRUm9zZXlcQ29tbWFuZHNcVjHiAh1Sb3NleVxDb21tYW5kc1xWMVxHUEJNZXRhZGF0YeoCE1Jvc2V5OjpDb21tYW5kczo6VjFiBnByb3RvMw");
+  fileDesc("CiByb3NleS9jb21tYW5kcy92MS9jb21tYW5kcy5wcm90bxIRcm9zZXkuY29tbWFuZHMudjEiMAoLQ2hhdENvbW1hbmQSDwoHbWVzc2FnZRgBIAEoCRIQCghtb2RmbGFpchgCIAEoCCIuCglQbUNvbW1hbmQSEAoIdXNlcm5hbWUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJmCghNZWRpYVJlZhIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJEhIKBXRpdGxlGAMgASgJSACIAQESFQoIZHVyYXRpb24YBCABKAFIAYgBAUIICgZfdGl0bGVCCwoJX2R1cmF0aW9uIoEBChFNZWRpYVF1ZXVlQ29tbWFuZBIqCgVtZWRpYRgBIAEoCzIbLnJvc2V5LmNvbW1hbmRzLnYxLk1lZGlhUmVmEjIKCHBvc2l0aW9uGAIgASgOMiAucm9zZXkuY29tbWFuZHMudjEuTWVkaWFQb3NpdGlvbhIMCgR0ZW1wGAMgASgIIiEKEk1lZGlhRGVsZXRlQ29tbWFuZBILCgN1aWQYASABKAMiYgoQTWVkaWFNb3ZlQ29tbWFuZBILCgN1aWQYASABKAMSEwoJYWZ0ZXJfdWlkGAIgASgDSAASEQoHcHJlcGVuZBgDIAEoCEgAEhAKBmFwcGVuZBgEIAEoCEgAQgcKBWFmdGVyIh8KEE1lZGlhSnVtcENvbW1hbmQSCwoDdWlkGAEgASgDIhIKEE1lZGlhTmV4dENvbW1hbmQiMAoTTWVkaWFTZXRUZW1wQ29tbWFuZBILCgN1aWQYASABKAMSDAoEdGVtcBgCIAEoCCIlChNQbGF5bGlzdExvY2tDb21tYW5kEg4KBmxvY2tlZBgBIAEoCCIYChZQbGF5bGlzdFNodWZmbGVDb21tYW5kIhYKFFBsYXlsaXN0Q2xlYXJDb21tYW5kIhgKFlJlcXVlc3RQbGF5bGlzdENvbW1hbmQiiwEKD1BvbGxPcGVuQ29tbWFuZBINCgV0aXRsZRgBIAEoCRIPCgdvcHRpb25zGAIgAygJEhAKCG9ic2N1cmVkGAMgASgIEhwKD3RpbWVvdXRfc2Vjb25kcxgEIAEoAUgAiAEBEhQKDHJldGFpbl92b3RlcxgFIAEoCEISChBfdGltZW91dF9zZWNvbmRzIiEKD1BvbGxWb3RlQ29tbWFuZBIOCgZvcHRpb24YASABKAUiEgoQUG9sbENsb3NlQ29tbWFuZCIRCg9Wb3Rlc2tpcENvbW1hbmQiHQoNTGVhZGVyQ29tbWFuZBIMCgRuYW1lGAEgASgJIhsKC01vdGRDb21tYW5kEgwKBG1vdGQYASABKAkiNAoSQ2hhbm5lbFJhbmtDb21tYW5kEhAKCHVzZXJuYW1lGAEgASgJEgwKBHJhbmsYAiABKAEiLwoLS2lja0NvbW1hbmQSEAoIdXNlcm5hbWUYASABKAkSDgoGcmVhc29uGAIgASgJImUKCkJhbkNvbW1hbmQSEAoIdXNlcm5hbWUYASABKAkSDgoGcmVhc29uGAIgASgJEgoKAmlwGAMgASgIEikKBXJhbmdlGAQgASgOMhoucm9zZXkuY29tbWFuZHMudjEuSXBSYW5nZSIvCgtNdXRlQ29tbWFuZBIQCgh1c2VybmFtZRgBIAEoCRIOCgZzaGFkb3cYAiABKAgiIQoNVW5tdXRlQ29tbWFuZBIQCgh1c2VybmFtZRgBIAEoCSISChBDbGVhckNoYXRDb21tYW5kIgwKCkFma0NvbW1hbmQiEgoQS2lja0Fub25zQ29tbWFuZCJFChRQbGF5bGlzdENsZWFuQ29tbWFuZBISCgh1c2VybmFtZRgBIAEoCUgAEg8KBXRpdGxlGAIgASgJSABCCAoGdGFyZ2V0IhAKDkJhbkxpc3RDb21tYW5kIiwKDFVuYmFuQ29tbWFuZBIKCgJpZBgBIAEoAxIQCgh1c2VybmFtZRgCIAEoCSJBChFPcHRpb25zU2V0Q29tbWFuZBIsCgdvcHRpb25zGAEgASgLMhsuY3l0dWJlLnYxLlNldE9wdGlvbnNBY3Rpb24imwEKFVBlcm1pc3Npb25zU2V0Q29tbWFuZBJOCgtwZXJtaXNzaW9ucxgBIAMoCzI5LnJvc2V5LmNvbW1hbmRzLnYxLlBlcm1pc3Npb25zU2V0Q29tbWFuZC5QZXJtaXNzaW9uc0VudHJ5GjIKEFBlcm1pc3Npb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4ASIcCg1Dc3NTZXRDb21tYW5kEgsKA2NzcxgBIAEoCSIaCgxKc1NldENvbW1hbmQSCgoCanMYASABKAkiLgoPRW1vdGVTZXRDb21tYW5kEgwKBG5hbWUYASABKAkSDQoFaW1hZ2UYAiABKAkiLwoSRW1vdGVSZW5hbWVDb21tYW5kEgsKA29sZBgBIAEoCRIMCgRuYW1lGAIgASgJIiIKEkVtb3RlUmVtb3ZlQ29tbWFuZBIMCgRuYW1lGAEgASgJInIKDUZpbHRlckNvbW1hbmQSDAoEbmFtZRgBIAEoCRIOCgZzb3VyY2UYAiABKAkSDQoFZmxhZ3MYAyABKAkSDwoHcmVwbGFjZRgEIAEoCRIOCgZhY3RpdmUYBSABKAgSEwoLZmlsdGVybGlua3MYBiABKAgiEwoRRmlsdGVyTGlzdENvbW1hbmQiIwoTRmlsdGVyUmVtb3ZlQ29tbWFuZBIMCgRuYW1lGAEgASgJIhEKD1JhbmtMaXN0Q29tbWFuZCITChFDaGFubmVsTG9nQ29tbWFuZCIwChBNZWRpYVNlZWtDb21tYW5kEgwKBHRpbWUYASABKAESDgoGcGF1c2VkGAIgASgIIjMKEk1lZGlhU2VhcmNoQ29tbWFuZBINCgVxdWVyeRgBIAEoCRIOCgZzb3VyY2UYAiABKAkiFgoUVXNlclBsYXlsaXN0c0NvbW1hbmQiJwoXVXNlclBsYXlsaXN0U2F2ZUNvbW1hbmQSDAoEbmFtZRgBIAEoCSJqChhVc2VyUGxheWxpc3RRdWV1ZUNvbW1hbmQSDAoEbmFtZRgBIAEoCRIyCghwb3NpdGlvbhgCIAEoDjIgLnJvc2V5LmNvbW1hbmRzLnYxLk1lZGlhUG9zaXRpb24SDAoEdGVtcBgDIAEoCCIpChlVc2VyUGxheWxpc3REZWxldGVDb21tYW5kEgwKBG5hbWUYASABKAkiVgoLU2VuZE1lc3NhZ2USEAoIcGxhdGZvcm0YASABKAkSDwoHY2hhbm5lbBgCIAEoCRIMCgR0ZXh0GAMgASgJEg8KAnRvGAQgASgJSACIAQFCBQoDX3RvIp8ECg1Db21tYW5kUmVzdWx0EgoKAm9rGAEgASgIEioKBGNvZGUYAiABKA4yHC5yb3NleS5jb21tYW5kcy52MS5FcnJvckNvZGUSDgoGcmVhc29uGAMgASgJEhYKDnNlcnZlcl9tZXNzYWdlGAQgASgJEg4KBmFjdGlvbhgFIAEoCRIWCg5jb3JyZWxhdGlvbl9pZBgGIAEoCRIWCg5yZXRyeV9hZnRlcl9tcxgHIAEoAxITCgt1bmNvbmZpcm1lZBgIIAEoCBIlCgdiYW5saXN0GAkgASgLMhIuY3l0dWJlLnYxLkJhbmxpc3RIABIwCg1jaGFubmVsX3JhbmtzGAogASgLMhcuY3l0dWJlLnYxLkNoYW5uZWxSYW5rc0gAEi0KC2NoYW5uZWxfbG9nGAsgASgLMhYuY3l0dWJlLnYxLlJlYWRDaGFuTG9nSAASMgoOc2VhcmNoX3Jlc3VsdHMYDCABKAsyGC5jeXR1YmUudjEuU2VhcmNoUmVzdWx0c0gAEjIKDnVzZXJfcGxheWxpc3RzGA0gASgLMhguY3l0dWJlLnYxLkxpc3RQbGF5bGlzdHNIABIxCg9jaGFubmVsX29wdGlvbnMYDiABKAsyFi5jeXR1YmUudjEuQ2hhbm5lbE9wdHNIABIuCgxjaGF0X2ZpbHRlcnMYDyABKAsyFi5jeXR1YmUudjEuQ2hhdEZpbHRlcnNIAEIGCgRkYXRhKmAKDU1lZGlhUG9zaXRpb24SHgoaTUVESUFfUE9TSVRJT05fVU5TUEVDSUZJRUQQABIWChJNRURJQV9QT1NJVElPTl9FTkQQARIXChNNRURJQV9QT1NJVElPTl9ORVhUEAIqSgoHSXBSYW5nZRIYChRJUF9SQU5HRV9VTlNQRUNJRklFRBAAEhIKDklQX1JBTkdFX1JBTkdFEAESEQoNSVBfUkFOR0VfV0lERRACKqUDCglFcnJvckNvZGUSGgoWRVJST1JfQ09ERV9VTlNQRUNJRklFRBAAEhYKEkVSUk9SX0NPREVfSU5WQUxJRBABEhwKGEVSUk9SX0NPREVfTk9UX1BFUk1JVFRFRBACEhsKF0VSUk9SX0NPREVfUkFURV9MSU1JVEVEEAMSFAoQRVJST1JfQ09ERV9NVVRFRBAEEhcKE0VSUk9SX0NPREVfVE9PX0xPTkcQBRIbChdFUlJPUl9DT0RFX0RJU0NPTk5FQ1RFRBAGEhYKEkVSUk9SX0NPREVfVElNRU9VVBAHEiAKHEVSUk9SX0NPREVfUkVGVVNFRF9CWV9TRVJWRVIQCBIdChlFUlJPUl9DT0RFX1VOS05PV05fQUNUSU9OEAkSHAoYRVJST1JfQ09ERV9XUk9OR19DSEFOTkVMEAoSHAoYRVJST1JfQ09ERV9TUEFNX0ZJTFRFUkVEEAsSFQoRRVJST1JfQ09ERV9LSUNLRUQQDBIXChNFUlJPUl9DT0RFX0lOVEVSTkFMEA0SGAoURVJST1JfQ09ERV9OT1RfRk9VTkQQDkLWAQoVY29tLnJvc2V5LmNvbW1hbmRzLnYxQg1Db21tYW5kc1Byb3RvUAFaSGdpdGh1Yi5jb20vcm9zZXlib3QvY3l0dWJlLWNvbm5lY3Rvci9nZW4vZ28vcm9zZXkvY29tbWFuZHMvdjE7Y29tbWFuZHN2MaICA1JDWKoCEVJvc2V5LkNvbW1hbmRzLlYxygIRUm9zZXlcQ29tbWFuZHNcVjHiAh1Sb3NleVxDb21tYW5kc1xWMVxHUEJNZXRhZGF0YeoCE1Jvc2V5OjpDb21tYW5kczo6VjFiBnByb3RvMw", [file_cytube_v1_actions, file_cytube_v1_events]);
 
 /**
  * Describes the message rosey.commands.v1.ChatCommand.
@@ -210,18 +212,172 @@ export const AfkCommandSchema = /*@__PURE__*/
   messageDesc(file_rosey_commands_v1_commands, 25);
 
 /**
+ * Describes the message rosey.commands.v1.KickAnonsCommand.
+ * Use `create(KickAnonsCommandSchema)` to create a new message.
+ */
+export const KickAnonsCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 26);
+
+/**
+ * Describes the message rosey.commands.v1.PlaylistCleanCommand.
+ * Use `create(PlaylistCleanCommandSchema)` to create a new message.
+ */
+export const PlaylistCleanCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 27);
+
+/**
+ * Describes the message rosey.commands.v1.BanListCommand.
+ * Use `create(BanListCommandSchema)` to create a new message.
+ */
+export const BanListCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 28);
+
+/**
+ * Describes the message rosey.commands.v1.UnbanCommand.
+ * Use `create(UnbanCommandSchema)` to create a new message.
+ */
+export const UnbanCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 29);
+
+/**
+ * Describes the message rosey.commands.v1.OptionsSetCommand.
+ * Use `create(OptionsSetCommandSchema)` to create a new message.
+ */
+export const OptionsSetCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 30);
+
+/**
+ * Describes the message rosey.commands.v1.PermissionsSetCommand.
+ * Use `create(PermissionsSetCommandSchema)` to create a new message.
+ */
+export const PermissionsSetCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 31);
+
+/**
+ * Describes the message rosey.commands.v1.CssSetCommand.
+ * Use `create(CssSetCommandSchema)` to create a new message.
+ */
+export const CssSetCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 32);
+
+/**
+ * Describes the message rosey.commands.v1.JsSetCommand.
+ * Use `create(JsSetCommandSchema)` to create a new message.
+ */
+export const JsSetCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 33);
+
+/**
+ * Describes the message rosey.commands.v1.EmoteSetCommand.
+ * Use `create(EmoteSetCommandSchema)` to create a new message.
+ */
+export const EmoteSetCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 34);
+
+/**
+ * Describes the message rosey.commands.v1.EmoteRenameCommand.
+ * Use `create(EmoteRenameCommandSchema)` to create a new message.
+ */
+export const EmoteRenameCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 35);
+
+/**
+ * Describes the message rosey.commands.v1.EmoteRemoveCommand.
+ * Use `create(EmoteRemoveCommandSchema)` to create a new message.
+ */
+export const EmoteRemoveCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 36);
+
+/**
+ * Describes the message rosey.commands.v1.FilterCommand.
+ * Use `create(FilterCommandSchema)` to create a new message.
+ */
+export const FilterCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 37);
+
+/**
+ * Describes the message rosey.commands.v1.FilterListCommand.
+ * Use `create(FilterListCommandSchema)` to create a new message.
+ */
+export const FilterListCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 38);
+
+/**
+ * Describes the message rosey.commands.v1.FilterRemoveCommand.
+ * Use `create(FilterRemoveCommandSchema)` to create a new message.
+ */
+export const FilterRemoveCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 39);
+
+/**
+ * Describes the message rosey.commands.v1.RankListCommand.
+ * Use `create(RankListCommandSchema)` to create a new message.
+ */
+export const RankListCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 40);
+
+/**
+ * Describes the message rosey.commands.v1.ChannelLogCommand.
+ * Use `create(ChannelLogCommandSchema)` to create a new message.
+ */
+export const ChannelLogCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 41);
+
+/**
+ * Describes the message rosey.commands.v1.MediaSeekCommand.
+ * Use `create(MediaSeekCommandSchema)` to create a new message.
+ */
+export const MediaSeekCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 42);
+
+/**
+ * Describes the message rosey.commands.v1.MediaSearchCommand.
+ * Use `create(MediaSearchCommandSchema)` to create a new message.
+ */
+export const MediaSearchCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 43);
+
+/**
+ * Describes the message rosey.commands.v1.UserPlaylistsCommand.
+ * Use `create(UserPlaylistsCommandSchema)` to create a new message.
+ */
+export const UserPlaylistsCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 44);
+
+/**
+ * Describes the message rosey.commands.v1.UserPlaylistSaveCommand.
+ * Use `create(UserPlaylistSaveCommandSchema)` to create a new message.
+ */
+export const UserPlaylistSaveCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 45);
+
+/**
+ * Describes the message rosey.commands.v1.UserPlaylistQueueCommand.
+ * Use `create(UserPlaylistQueueCommandSchema)` to create a new message.
+ */
+export const UserPlaylistQueueCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 46);
+
+/**
+ * Describes the message rosey.commands.v1.UserPlaylistDeleteCommand.
+ * Use `create(UserPlaylistDeleteCommandSchema)` to create a new message.
+ */
+export const UserPlaylistDeleteCommandSchema = /*@__PURE__*/
+  messageDesc(file_rosey_commands_v1_commands, 47);
+
+/**
  * Describes the message rosey.commands.v1.SendMessage.
  * Use `create(SendMessageSchema)` to create a new message.
  */
 export const SendMessageSchema = /*@__PURE__*/
-  messageDesc(file_rosey_commands_v1_commands, 26);
+  messageDesc(file_rosey_commands_v1_commands, 48);
 
 /**
  * Describes the message rosey.commands.v1.CommandResult.
  * Use `create(CommandResultSchema)` to create a new message.
  */
 export const CommandResultSchema = /*@__PURE__*/
-  messageDesc(file_rosey_commands_v1_commands, 27);
+  messageDesc(file_rosey_commands_v1_commands, 49);
 
 /**
  * Describes the enum rosey.commands.v1.MediaPosition.
@@ -238,10 +394,24 @@ export const MediaPosition = /*@__PURE__*/
   tsEnum(MediaPositionSchema);
 
 /**
+ * Describes the enum rosey.commands.v1.IpRange.
+ */
+export const IpRangeSchema = /*@__PURE__*/
+  enumDesc(file_rosey_commands_v1_commands, 1);
+
+/**
+ * IpRange widens an IP ban (CyTube src/channel/kickban.js).
+ *
+ * @generated from enum rosey.commands.v1.IpRange
+ */
+export const IpRange = /*@__PURE__*/
+  tsEnum(IpRangeSchema);
+
+/**
  * Describes the enum rosey.commands.v1.ErrorCode.
  */
 export const ErrorCodeSchema = /*@__PURE__*/
-  enumDesc(file_rosey_commands_v1_commands, 1);
+  enumDesc(file_rosey_commands_v1_commands, 2);
 
 /**
  * ErrorCode classifies why a command failed. One closed set for every

@@ -16,6 +16,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
+import type { ErrorCode } from "../../commands/v1/commands_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -45,6 +46,44 @@ export declare type StateRequest = Message<"rosey.state.v1.StateRequest"> & {
  * Use `create(StateRequestSchema)` to create a new message.
  */
 export declare const StateRequestSchema: GenMessage<StateRequest>;
+
+/**
+ * StateError is the body of a failed state query, next to the micro
+ * error headers (Nats-Service-Error-Code carries the same code's name
+ * without ERROR_CODE_). It uses the commands' error vocabulary.
+ *
+ * @generated from message rosey.state.v1.StateError
+ */
+export declare type StateError = Message<"rosey.state.v1.StateError"> & {
+  /**
+   * ERROR_CODE_INVALID (the body does not decode), ERROR_CODE_WRONG_CHANNEL
+   * (it names another channel), ERROR_CODE_DISCONNECTED (the channel is not
+   * joined right now) or ERROR_CODE_INTERNAL.
+   *
+   * @generated from field: rosey.commands.v1.ErrorCode code = 1;
+   */
+  code: ErrorCode;
+
+  /**
+   * Human-readable explanation.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * Channel the subject names.
+   *
+   * @generated from field: string channel = 3;
+   */
+  channel: string;
+};
+
+/**
+ * Describes the message rosey.state.v1.StateError.
+ * Use `create(StateErrorSchema)` to create a new message.
+ */
+export declare const StateErrorSchema: GenMessage<StateError>;
 
 /**
  * User is one present user.

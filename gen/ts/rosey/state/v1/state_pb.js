@@ -16,12 +16,13 @@
 
 import { enumDesc, fileDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
 import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import { file_rosey_commands_v1_commands } from "../../commands/v1/commands_pb.js";
 
 /**
  * Describes the file rosey/state/v1/state.proto.
  */
 export const file_rosey_state_v1_state = /*@__PURE__*/
-  fileDesc("Chpyb3NleS9zdGF0ZS92MS9zdGF0ZS5wcm90bxIOcm9zZXkuc3RhdGUudjEiHwoMU3RhdGVSZXF1ZXN0Eg8KB2NoYW5uZWwYASABKAkiTgoEVXNlchIMCgRuYW1lGAEgASgJEgwKBHJhbmsYAiABKAESCwoDYWZrGAMgASgIEg0KBW11dGVkGAQgASgIEg4KBnNtdXRlZBgFIAEoCCJmCgpVc2Vyc1JlcGx5Eg8KB2NoYW5uZWwYASABKAkSIwoFdXNlcnMYAiADKAsyFC5yb3NleS5zdGF0ZS52MS5Vc2VyEhIKCnVzZXJfY291bnQYAyABKAMSDgoGbGVhZGVyGAQgASgJIlMKBU1lZGlhEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDQoFdGl0bGUYAyABKAkSDwoHc2Vjb25kcxgEIAEoARIQCghkdXJhdGlvbhgFIAEoCSJiCgxQbGF5bGlzdEl0ZW0SCwoDdWlkGAEgASgDEiQKBW1lZGlhGAIgASgLMhUucm9zZXkuc3RhdGUudjEuTWVkaWESDAoEdGVtcBgDIAEoCBIRCglxdWV1ZWRfYnkYBCABKAkirQEKDVBsYXlsaXN0UmVwbHkSDwoHY2hhbm5lbBgBIAEoCRIrCgVpdGVtcxgCIAMoCzIcLnJvc2V5LnN0YXRlLnYxLlBsYXlsaXN0SXRlbRIYCgtjdXJyZW50X3VpZBgDIAEoA0gAiAEBEg4KBmxvY2tlZBgEIAEoCBINCgVjb3VudBgFIAEoAxIVCg10b3RhbF9zZWNvbmRzGAYgASgBQg4KDF9jdXJyZW50X3VpZCLxAQoPTm93UGxheWluZ1JlcGx5Eg8KB2NoYW5uZWwYASABKAkSJAoFbWVkaWEYAiABKAsyFS5yb3NleS5zdGF0ZS52MS5NZWRpYRIYChBwb3NpdGlvbl9zZWNvbmRzGAMgASgBEg4KBnBhdXNlZBgEIAEoCBIvCgtyZXBvcnRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIQoZcmVwb3J0ZWRfcG9zaXRpb25fc2Vjb25kcxgGIAEoARIpCgVhc19vZhgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoJUG9sbENvdW50Eg8KBWNvdW50GAEgASgDSAASEgoIb2JzY3VyZWQYAiABKAlIAEIHCgV2YWx1ZSK3AQoJUG9sbFJlcGx5Eg8KB2NoYW5uZWwYASABKAkSDAoEb3BlbhgCIAEoCBINCgV0aXRsZRgDIAEoCRIPCgdvcHRpb25zGAQgAygJEikKBmNvdW50cxgFIAMoCzIZLnJvc2V5LnN0YXRlLnYxLlBvbGxDb3VudBIRCglpbml0aWF0b3IYBiABKAkSLQoJb3BlbmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJJCgxPcHRpb25zUmVwbHkSDwoHY2hhbm5lbBgBIAEoCRIoCgdvcHRpb25zGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCKfAQoQUGVybWlzc2lvbnNSZXBseRIPCgdjaGFubmVsGAEgASgJEkYKC3Blcm1pc3Npb25zGAIgAygLMjEucm9zZXkuc3RhdGUudjEuUGVybWlzc2lvbnNSZXBseS5QZXJtaXNzaW9uc0VudHJ5GjIKEFBlcm1pc3Npb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4ASKFAQoJU2VsZlJlcGx5Eg8KB2NoYW5uZWwYASABKAkSDAoEbmFtZRgCIAEoCRIRCgRyYW5rGAMgASgBSACIAQESDQoFZ3Vlc3QYBCABKAgSLgoFc3RhdGUYBSABKA4yHy5yb3NleS5zdGF0ZS52MS5Db25uZWN0aW9uU3RhdGVCBwoFX3JhbmsqiwIKD0Nvbm5lY3Rpb25TdGF0ZRIgChxDT05ORUNUSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGQoVQ09OTkVDVElPTl9TVEFURV9JRExFEAESHwobQ09OTkVDVElPTl9TVEFURV9DT05ORUNUSU5HEAISHAoYQ09OTkVDVElPTl9TVEFURV9KT0lOSU5HEAMSHwobQ09OTkVDVElPTl9TVEFURV9MT0dHSU5HX0lOEAQSGgoWQ09OTkVDVElPTl9TVEFURV9SRUFEWRAFEiEKHUNPTk5FQ1RJT05fU1RBVEVfUkVDT05ORUNUSU5HEAYSHAoYQ09OTkVDVElPTl9TVEFURV9TVE9QUEVEEAdCvgEKEmNvbS5yb3NleS5zdGF0ZS52MUIKU3RhdGVQcm90b1ABWkJnaXRodWIuY29tL3Jvc2V5Ym90L2N5dHViZS1jb25uZWN0b3IvZ2VuL2dvL3Jvc2V5L3N0YXRlL3YxO3N0YXRldjGiAgNSU1iqAg5Sb3NleS5TdGF0ZS5WMcoCDlJvc2V5XFN0YXRlXFYx4gIaUm9zZXlcU3RhdGVcVjFcR1BCTWV0YWRhdGHqAhBSb3NleTo6U3RhdGU6OlYxYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Chpyb3NleS9zdGF0ZS92MS9zdGF0ZS5wcm90bxIOcm9zZXkuc3RhdGUudjEiHwoMU3RhdGVSZXF1ZXN0Eg8KB2NoYW5uZWwYASABKAkiWQoKU3RhdGVFcnJvchIqCgRjb2RlGAEgASgOMhwucm9zZXkuY29tbWFuZHMudjEuRXJyb3JDb2RlEg4KBnJlYXNvbhgCIAEoCRIPCgdjaGFubmVsGAMgASgJIk4KBFVzZXISDAoEbmFtZRgBIAEoCRIMCgRyYW5rGAIgASgBEgsKA2FmaxgDIAEoCBINCgVtdXRlZBgEIAEoCBIOCgZzbXV0ZWQYBSABKAgiZgoKVXNlcnNSZXBseRIPCgdjaGFubmVsGAEgASgJEiMKBXVzZXJzGAIgAygLMhQucm9zZXkuc3RhdGUudjEuVXNlchISCgp1c2VyX2NvdW50GAMgASgDEg4KBmxlYWRlchgEIAEoCSJTCgVNZWRpYRIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJEg0KBXRpdGxlGAMgASgJEg8KB3NlY29uZHMYBCABKAESEAoIZHVyYXRpb24YBSABKAkiYgoMUGxheWxpc3RJdGVtEgsKA3VpZBgBIAEoAxIkCgVtZWRpYRgCIAEoCzIVLnJvc2V5LnN0YXRlLnYxLk1lZGlhEgwKBHRlbXAYAyABKAgSEQoJcXVldWVkX2J5GAQgASgJIq0BCg1QbGF5bGlzdFJlcGx5Eg8KB2NoYW5uZWwYASABKAkSKwoFaXRlbXMYAiADKAsyHC5yb3NleS5zdGF0ZS52MS5QbGF5bGlzdEl0ZW0SGAoLY3VycmVudF91aWQYAyABKANIAIgBARIOCgZsb2NrZWQYBCABKAgSDQoFY291bnQYBSABKAMSFQoNdG90YWxfc2Vjb25kcxgGIAEoAUIOCgxfY3VycmVudF91aWQi8QEKD05vd1BsYXlpbmdSZXBseRIPCgdjaGFubmVsGAEgASgJEiQKBW1lZGlhGAIgASgLMhUucm9zZXkuc3RhdGUudjEuTWVkaWESGAoQcG9zaXRpb25fc2Vjb25kcxgDIAEoARIOCgZwYXVzZWQYBCABKAgSLwoLcmVwb3J0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiEKGXJlcG9ydGVkX3Bvc2l0aW9uX3NlY29uZHMYBiABKAESKQoFYXNfb2YYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjkKCVBvbGxDb3VudBIPCgVjb3VudBgBIAEoA0gAEhIKCG9ic2N1cmVkGAIgASgJSABCBwoFdmFsdWUitwEKCVBvbGxSZXBseRIPCgdjaGFubmVsGAEgASgJEgwKBG9wZW4YAiABKAgSDQoFdGl0bGUYAyABKAkSDwoHb3B0aW9ucxgEIAMoCRIpCgZjb3VudHMYBSADKAsyGS5yb3NleS5zdGF0ZS52MS5Qb2xsQ291bnQSEQoJaW5pdGlhdG9yGAYgASgJEi0KCW9wZW5lZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSQoMT3B0aW9uc1JlcGx5Eg8KB2NoYW5uZWwYASABKAkSKAoHb3B0aW9ucxgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QinwEKEFBlcm1pc3Npb25zUmVwbHkSDwoHY2hhbm5lbBgBIAEoCRJGCgtwZXJtaXNzaW9ucxgCIAMoCzIxLnJvc2V5LnN0YXRlLnYxLlBlcm1pc3Npb25zUmVwbHkuUGVybWlzc2lvbnNFbnRyeRoyChBQZXJtaXNzaW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAEihQEKCVNlbGZSZXBseRIPCgdjaGFubmVsGAEgASgJEgwKBG5hbWUYAiABKAkSEQoEcmFuaxgDIAEoAUgAiAEBEg0KBWd1ZXN0GAQgASgIEi4KBXN0YXRlGAUgASgOMh8ucm9zZXkuc3RhdGUudjEuQ29ubmVjdGlvblN0YXRlQgcKBV9yYW5rKosCCg9Db25uZWN0aW9uU3RhdGUSIAocQ09OTkVDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhkKFUNPTk5FQ1RJT05fU1RBVEVfSURMRRABEh8KG0NPTk5FQ1RJT05fU1RBVEVfQ09OTkVDVElORxACEhwKGENPTk5FQ1RJT05fU1RBVEVfSk9JTklORxADEh8KG0NPTk5FQ1RJT05fU1RBVEVfTE9HR0lOR19JThAEEhoKFkNPTk5FQ1RJT05fU1RBVEVfUkVBRFkQBRIhCh1DT05ORUNUSU9OX1NUQVRFX1JFQ09OTkVDVElORxAGEhwKGENPTk5FQ1RJT05fU1RBVEVfU1RPUFBFRBAHQr4BChJjb20ucm9zZXkuc3RhdGUudjFCClN0YXRlUHJvdG9QAVpCZ2l0aHViLmNvbS9yb3NleWJvdC9jeXR1YmUtY29ubmVjdG9yL2dlbi9nby9yb3NleS9zdGF0ZS92MTtzdGF0ZXYxogIDUlNYqgIOUm9zZXkuU3RhdGUuVjHKAg5Sb3NleVxTdGF0ZVxWMeICGlJvc2V5XFN0YXRlXFYxXEdQQk1ldGFkYXRh6gIQUm9zZXk6OlN0YXRlOjpWMWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_rosey_commands_v1_commands]);
 
 /**
  * Describes the message rosey.state.v1.StateRequest.
@@ -31,81 +32,88 @@ export const StateRequestSchema = /*@__PURE__*/
   messageDesc(file_rosey_state_v1_state, 0);
 
 /**
+ * Describes the message rosey.state.v1.StateError.
+ * Use `create(StateErrorSchema)` to create a new message.
+ */
+export const StateErrorSchema = /*@__PURE__*/
+  messageDesc(file_rosey_state_v1_state, 1);
+
+/**
  * Describes the message rosey.state.v1.User.
  * Use `create(UserSchema)` to create a new message.
  */
 export const UserSchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 1);
+  messageDesc(file_rosey_state_v1_state, 2);
 
 /**
  * Describes the message rosey.state.v1.UsersReply.
  * Use `create(UsersReplySchema)` to create a new message.
  */
 export const UsersReplySchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 2);
+  messageDesc(file_rosey_state_v1_state, 3);
 
 /**
  * Describes the message rosey.state.v1.Media.
  * Use `create(MediaSchema)` to create a new message.
  */
 export const MediaSchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 3);
+  messageDesc(file_rosey_state_v1_state, 4);
 
 /**
  * Describes the message rosey.state.v1.PlaylistItem.
  * Use `create(PlaylistItemSchema)` to create a new message.
  */
 export const PlaylistItemSchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 4);
+  messageDesc(file_rosey_state_v1_state, 5);
 
 /**
  * Describes the message rosey.state.v1.PlaylistReply.
  * Use `create(PlaylistReplySchema)` to create a new message.
  */
 export const PlaylistReplySchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 5);
+  messageDesc(file_rosey_state_v1_state, 6);
 
 /**
  * Describes the message rosey.state.v1.NowPlayingReply.
  * Use `create(NowPlayingReplySchema)` to create a new message.
  */
 export const NowPlayingReplySchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 6);
+  messageDesc(file_rosey_state_v1_state, 7);
 
 /**
  * Describes the message rosey.state.v1.PollCount.
  * Use `create(PollCountSchema)` to create a new message.
  */
 export const PollCountSchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 7);
+  messageDesc(file_rosey_state_v1_state, 8);
 
 /**
  * Describes the message rosey.state.v1.PollReply.
  * Use `create(PollReplySchema)` to create a new message.
  */
 export const PollReplySchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 8);
+  messageDesc(file_rosey_state_v1_state, 9);
 
 /**
  * Describes the message rosey.state.v1.OptionsReply.
  * Use `create(OptionsReplySchema)` to create a new message.
  */
 export const OptionsReplySchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 9);
+  messageDesc(file_rosey_state_v1_state, 10);
 
 /**
  * Describes the message rosey.state.v1.PermissionsReply.
  * Use `create(PermissionsReplySchema)` to create a new message.
  */
 export const PermissionsReplySchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 10);
+  messageDesc(file_rosey_state_v1_state, 11);
 
 /**
  * Describes the message rosey.state.v1.SelfReply.
  * Use `create(SelfReplySchema)` to create a new message.
  */
 export const SelfReplySchema = /*@__PURE__*/
-  messageDesc(file_rosey_state_v1_state, 11);
+  messageDesc(file_rosey_state_v1_state, 12);
 
 /**
  * Describes the enum rosey.state.v1.ConnectionState.
