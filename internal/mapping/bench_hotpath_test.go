@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/roseybot/cytube-connector/internal/cytube/raw"
 	"github.com/roseybot/cytube-connector/internal/perf"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(arg)))
 			for b.Loop() {
-				if _, _, err := Decode(f.Event, arg); err != nil {
+				if _, _, err := raw.Decode(f.Event, arg); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -33,17 +34,17 @@ func BenchmarkDecode(b *testing.B) {
 // BenchmarkNormalize measures raw proto → normalized proto.
 func BenchmarkNormalize(b *testing.B) {
 	for _, f := range perf.Frames() {
-		raw, _, err := Decode(f.Event, f.Arg())
+		m, _, err := raw.Decode(f.Event, f.Arg())
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, ok := Normalize(raw, benchContext); !ok {
+		if _, ok := Normalize(m, benchContext); !ok {
 			continue // media and playlist events have no normalized form
 		}
 		b.Run(f.Name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				Normalize(raw, benchContext)
+				Normalize(m, benchContext)
 			}
 		})
 	}
@@ -61,14 +62,14 @@ func BenchmarkHotPath(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(arg)))
 			for b.Loop() {
-				raw, _, err := Decode(f.Event, arg)
+				m, _, err := raw.Decode(f.Event, arg)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if buf, err = (proto.MarshalOptions{}).MarshalAppend(buf[:0], raw); err != nil {
+				if buf, err = (proto.MarshalOptions{}).MarshalAppend(buf[:0], m); err != nil {
 					b.Fatal(err)
 				}
-				if n, ok := Normalize(raw, benchContext); ok {
+				if n, ok := Normalize(m, benchContext); ok {
 					if buf, err = (proto.MarshalOptions{}).MarshalAppend(buf[:0], n.Message); err != nil {
 						b.Fatal(err)
 					}

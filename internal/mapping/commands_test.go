@@ -1,10 +1,10 @@
 package mapping
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
@@ -63,7 +63,7 @@ func TestCommandsFromJSON(t *testing.T) {
 		{"teleport", `{}`, "", "", commandsv1.ErrorCode_ERROR_CODE_UNKNOWN_ACTION},
 	}
 	for _, tt := range tests {
-		m, err := DecodeCommand(tt.action, []byte(tt.body), true)
+		m, _, err := DecodeCommand(tt.action, []byte(tt.body), true)
 		var r Request
 		if err == nil {
 			r, err = BuildRequest(tt.action, m)
@@ -83,7 +83,7 @@ func TestCommandsFromJSON(t *testing.T) {
 			t.Errorf("%s: event %q action %q, want %q", tt.action, r.Event, r.Action, tt.event)
 		}
 		if tt.arg != "" {
-			got, _ := json.Marshal(r.Arg)
+			got, _ := r.Payload()
 			if string(got) != tt.arg {
 				t.Errorf("%s %s: arg %s, want %s", tt.action, tt.body, got, tt.arg)
 			}
@@ -93,7 +93,7 @@ func TestCommandsFromJSON(t *testing.T) {
 
 func TestCommandsFromProtobufAndLock(t *testing.T) {
 	b, _ := proto.Marshal(&commandsv1.PlaylistLockCommand{Locked: true})
-	m, err := DecodeCommand("playlist_lock", b, false)
+	m, _, err := DecodeCommand("playlist_lock", b, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,14 +101,14 @@ func TestCommandsFromProtobufAndLock(t *testing.T) {
 	if err != nil || r.Event != "togglePlaylistLock" || r.WantLocked == nil || !*r.WantLocked {
 		t.Errorf("lock = %+v %v", r, err)
 	}
-	if _, err := DecodeCommand("chat", []byte{0xff, 0xff, 0xff}, false); err == nil {
+	if _, _, err := DecodeCommand("chat", []byte{0xff, 0xff, 0xff}, false); err == nil {
 		t.Error("garbage protobuf accepted")
 	}
-	r, err = SendMessageRequest(&commandsv1.SendMessage{Text: "hi", To: proto.String("bob")})
+	r, err = SendMessageRequest(DefaultLimits, &commandsv1.SendMessage{Text: "hi", To: proto.String("bob")})
 	if err != nil || r.Event != "pm" {
 		t.Errorf("send message pm = %+v %v", r, err)
 	}
-	r, err = SendMessageRequest(&commandsv1.SendMessage{Text: "hi"})
+	r, err = SendMessageRequest(DefaultLimits, &commandsv1.SendMessage{Text: "hi"})
 	if err != nil || r.Event != "chatMsg" {
 		t.Errorf("send message chat = %+v %v", r, err)
 	}
@@ -123,5 +123,79 @@ func TestCommandsFromProtobufAndLock(t *testing.T) {
 	ce := &CommandError{Action: "chat", Field: "message", Msg: "x"}
 	if ce.Error() != "chat: message: x" {
 		t.Errorf("error text %q", ce.Error())
+	}
+}
+
+// CyTube refuses poll timeouts outside [1, 86400] (po-7) and takes a first
+// /ipban reason word "range" or "wrange" as the range flag (b-13).
+func TestBuildRequestCyTubeLimits(t *testing.T) {
+	for _, tc := range []struct {
+		action string
+		body   string
+		ok     bool
+	}{
+		{"poll_open", `{"title":"t","options":["a"],"timeout_seconds":0.5}`, false},
+		{"poll_open", `{"title":"t","options":["a"],"timeout_seconds":1}`, true},
+		{"ban", `{"username":"bob","ip":true,"reason":"range of reasons"}`, false},
+		{"ban", `{"username":"bob","ip":true,"reason":"wrange"}`, false},
+		{"ban", `{"username":"bob","ip":false,"reason":"range is fine for a name ban"}`, true},
+		{"ban", `{"username":"bob","ip":true,"reason":"spam, range"}`, true},
+	} {
+		m, _, err := DecodeCommand(tc.action, []byte(tc.body), true)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.action, tc.body, err)
+		}
+		_, err = BuildRequest(tc.action, m)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s %s: err = %v, want ok=%v", tc.action, tc.body, err, tc.ok)
+		}
+	}
+}
+
+// One policy for fields the connector does not know: ignored (forward
+// compatible), and named when the command is refused, so a misspelt field
+// shows.
+func TestUnknownFieldsIgnoredAndNamed(t *testing.T) {
+	m, ignored, err := DecodeCommand("kick", []byte(`{"name":"bob","reason":"spam","futureField":1}`), true)
+	if err != nil {
+		t.Fatalf("DecodeCommand: %v", err)
+	}
+	if strings.Join(ignored, ",") != "futureField,name" {
+		t.Errorf("ignored = %v, want futureField,name", ignored)
+	}
+	_, err = BuildRequest("kick", m)
+	err = WithIgnored(err, ignored)
+	ce, ok := IsCommandError(err)
+	if !ok || ce.Code != commandsv1.ErrorCode_ERROR_CODE_INVALID || !strings.Contains(err.Error(), "ignored: futureField, name") {
+		t.Errorf("refusal = %v, want INVALID naming the ignored fields", err)
+	}
+	// The proto names are known fields too, and a good command passes.
+	if _, ignored, err := DecodeCommand("kick", []byte(`{"username":"bob"}`), true); err != nil || len(ignored) != 0 {
+		t.Errorf("known field: ignored %v, err %v", ignored, err)
+	}
+	// Protobuf: an unknown field number is ignored and named.
+	b, _ := proto.Marshal(&commandsv1.KickCommand{Username: "bob"})
+	b = protowire.AppendTag(b, 99, protowire.VarintType)
+	b = protowire.AppendVarint(b, 7)
+	if _, ignored, err := DecodeCommand("kick", b, false); err != nil || strings.Join(ignored, ",") != "#99" {
+		t.Errorf("protobuf unknown field: ignored %v, err %v", ignored, err)
+	}
+}
+
+// The server's limits are settings: a line within CyTube's default is too
+// long for a server configured shorter, and a poll may have as many
+// options as the server allows.
+func TestServerLimits(t *testing.T) {
+	short := Limits{ChatLength: 10, PollOptions: 2}
+	if _, err := BuildRequestWith(short, "chat", &commandsv1.ChatCommand{Message: "eleven char"}); err == nil {
+		t.Fatal("an 11-character line passed a 10-character limit")
+	} else if ce, _ := IsCommandError(err); ce.Code != commandsv1.ErrorCode_ERROR_CODE_TOO_LONG {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := BuildRequestWith(short, "poll_open", &commandsv1.PollOpenCommand{Title: "t", Options: []string{"a", "b", "c"}}); err == nil {
+		t.Fatal("three options passed a limit of two")
+	}
+	if _, err := BuildRequest("chat", &commandsv1.ChatCommand{Message: "eleven char"}); err != nil {
+		t.Fatalf("default limits: %v", err)
 	}
 }

@@ -124,7 +124,7 @@ func flags(username string, meta *cytubev1.ChatMeta) []eventsv1.MessageFlag {
 		}
 		out = append(out, f)
 	}
-	if username == "[server]" {
+	if systemName(username) {
 		add(eventsv1.MessageFlag_MESSAGE_FLAG_SYSTEM)
 	}
 	if meta.GetAction() {
@@ -150,4 +150,13 @@ func flags(username string, meta *cytubev1.ChatMeta) []eventsv1.MessageFlag {
 		}
 	}
 	return out
+}
+
+// systemName reports a chat sender that is CyTube itself. Account and guest
+// names match ^[\w-]{1,20}$ (src/utilities.js:10-12, checked on login and
+// registration), so a name in brackets is never a person: CyTube uses
+// "[server]" for moderator notices (src/channel/chat.js:414-434) and
+// "[voteskip]" when a voteskip passes (src/channel/voteskip.js:93-104).
+func systemName(name string) bool {
+	return len(name) >= 2 && name[0] == '[' && name[len(name)-1] == ']'
 }

@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"regexp"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -9,52 +8,6 @@ import (
 	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 )
-
-// TestNormalizedChatIsPlainText runs every captured chatMsg through Decode
-// and Normalize: the text must carry no tags and no entities (CyTube
-// escapes user text, so a literal "&amp;" typed by a user is the only way
-// an entity survives, and the captures have none).
-func TestNormalizedChatIsPlainText(t *testing.T) {
-	tag := regexp.MustCompile(`<[a-zA-Z/][^>]*>`)
-	entity := regexp.MustCompile(`&(amp|lt|gt|quot|#\d+);`)
-	want := map[string]string{
-		"&gt;implying greentext": ">implying greentext",
-		`&lt;b&gt;bold&lt;/b&gt; &lt;i&gt;it&lt;/i&gt; &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt; &amp; "q" 's' &lt;a href="javascript:x"&gt;l&lt;/a&gt;`: `<b>bold</b> <i>it</i> <script>alert(1)</script> <img src=x onerror=alert(1)> & "q" 's' <a href="javascript:x">l</a>`,
-		`see <a href="http://127.0.0.1:8080/r/goldentest" target="_blank" rel="noopener noreferrer">http://127.0.0.1:8080/r/goldentest</a> now`:                                         "see http://127.0.0.1:8080/r/goldentest now",
-	}
-	checked := 0
-	for _, l := range serverEvents(t) {
-		if l.Event != "chatMsg" {
-			continue
-		}
-		raw, _, err := Decode(l.Event, arg0(l))
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, ok := Normalize(raw, Context{Channel: "goldentest"})
-		if !ok || n.Kind != KindMessage {
-			t.Fatalf("chatMsg not normalized")
-		}
-		m := n.Message.(*eventsv1.Message)
-		html := raw.(*cytubev1.ChatMsg).GetMsg()
-		if m.GetHtml() != html {
-			t.Errorf("html not kept: %q", m.GetHtml())
-		}
-		if w, ok := want[html]; ok {
-			checked++
-			if m.GetText() != w {
-				t.Errorf("text of %q = %q, want %q", html, m.GetText(), w)
-			}
-			continue
-		}
-		if tag.MatchString(m.GetText()) || entity.MatchString(m.GetText()) {
-			t.Errorf("text of %q = %q still has HTML", html, m.GetText())
-		}
-	}
-	if checked < len(want) {
-		t.Errorf("only %d of the %d known HTML messages found in the captures", checked, len(want))
-	}
-}
 
 func TestNormalizeFlagsAndUsers(t *testing.T) {
 	action := &cytubev1.ChatMsg{Username: "[server]", Msg: "x", Meta: &cytubev1.ChatMeta{AddClass: "server-whisper", Action: true, Shadow: true}, Time: 1500}

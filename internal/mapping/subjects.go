@@ -70,6 +70,7 @@ var rawSubjects = map[string]string{
 	"rank":               "session.rank",
 	"login":              "session.login",
 	"kick":               "session.kick",
+	"partitionChange":    "session.partition_change",
 	"needPassword":       "session.need_password",
 	"cancelNeedPassword": "session.cancel_need_password",
 

@@ -66,14 +66,17 @@ func tagEnd(s string) int {
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 func isBreak(tag string) bool {
-	t := strings.ToLower(tag)
-	return strings.HasPrefix(t, "<br") && (len(t) == 3 || t[3] == '>' || t[3] == ' ' || t[3] == '/')
+	return hasPrefixFold(tag, "<br") && (len(tag) == 3 || tag[3] == '>' || tag[3] == ' ' || tag[3] == '/')
+}
+
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case, without a copy.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // imgText returns the title or alt of an <img> tag (how an emote reads).
 func imgText(tag string) string {
-	t := strings.ToLower(tag)
-	if !strings.HasPrefix(t, "<img") {
+	if !hasPrefixFold(tag, "<img") {
 		return ""
 	}
 	for _, attr := range []string{"title", "alt"} {
@@ -84,8 +87,24 @@ func imgText(tag string) string {
 	return ""
 }
 
+// asciiLower lowercases ASCII letters only, so that byte offsets found in
+// the result are valid in the original (strings.ToLower changes the length
+// of some runes and of invalid UTF-8, which a fuzzer found).
+func asciiLower(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' }) < 0 {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 func attrValue(tag, name string) (string, bool) {
-	lower := strings.ToLower(tag)
+	lower := asciiLower(tag)
 	i := 0
 	for {
 		j := strings.Index(lower[i:], name+"=")

@@ -17,6 +17,11 @@ func TestPlainText(t *testing.T) {
 		{"<a href='x>y'>link</a>", "link"},
 		{"trailing <", "trailing <"},
 		{"<unclosed attr=\"x", "<unclosed attr=\"x"},
+		// Runes whose lowercase has another length (and invalid UTF-8) must
+		// not shift attribute offsets.
+		{"<img \u0130\u0130\u0130 title=ok>", "ok"},
+		{"<img \xff\xff\xff\xff alt=\"ok\">", "ok"},
+		{"<IMG ALT=\u0130k>", "\u0130k"},
 	}
 	for _, tt := range tests {
 		if got := PlainText(tt.in); got != tt.want {
@@ -28,6 +33,7 @@ func TestPlainText(t *testing.T) {
 func FuzzPlainText(f *testing.F) {
 	f.Add(`<a href="https://x">https://x</a> &amp; <strong>y</strong>`)
 	f.Add("<img title=':a:' src=x>")
+	f.Add("<img \u0130\u0130\u0130 title=ok>")
 	f.Fuzz(func(t *testing.T, s string) {
 		out := PlainText(s)
 		if len(out) > 4*len(s)+16 {

@@ -1,4 +1,4 @@
-package mapping
+package raw
 
 import (
 	"bytes"
@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
-	"strings"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -20,7 +20,7 @@ import (
 
 // ErrUnknownEvent is returned by Decode for an event name we do not model;
 // the caller still publishes it, as CyTube's JSON.
-var ErrUnknownEvent = errors.New("mapping: unknown cytube event")
+var ErrUnknownEvent = errors.New("raw: unknown cytube event")
 
 // DecodeError says where a payload did not fit its schema.
 type DecodeError struct {
@@ -33,9 +33,9 @@ type DecodeError struct {
 
 func (e *DecodeError) Error() string {
 	if e.Path == "" {
-		return fmt.Sprintf("mapping: %s: %s", e.Event, e.Msg)
+		return fmt.Sprintf("raw: %s: %s", e.Event, e.Msg)
 	}
-	return fmt.Sprintf("mapping: %s: %s: %s", e.Event, e.Path, e.Msg)
+	return fmt.Sprintf("raw: %s: %s: %s", e.Event, e.Path, e.Msg)
 }
 
 // shape says how a CyTube payload sits in its message.
@@ -89,6 +89,7 @@ var eventTypes = map[string]eventType{
 	"announcement": {"Announcement", shapeObject}, "costanza": {"Costanza", shapeObject},
 	"needPassword": {"NeedPassword", shapeValue}, "cancelNeedPassword": {"CancelNeedPassword", shapeNone},
 	"warnLargeChandump": {"WarnLargeChandump", shapeObject}, "searchResults": {"SearchResults", shapeObject},
+	"partitionChange": {"PartitionChange", shapeObject},
 }
 
 const rawPackage = "cytube.v1."
@@ -111,9 +112,14 @@ func decodeReflective(event string, arg json.RawMessage) (msg proto.Message, unm
 	if !ok {
 		return nil, nil, fmt.Errorf("%w: %q", ErrUnknownEvent, event)
 	}
+	return decodeAs(event, et, arg)
+}
+
+// decodeAs decodes arg as the payload of event into et's message.
+func decodeAs(event string, et eventType, arg json.RawMessage) (msg proto.Message, unmodelled []string, err error) {
 	mt, err := protoregistry.GlobalTypes.FindMessageByName(rawPackage + et.message)
 	if err != nil {
-		return nil, nil, fmt.Errorf("mapping: %s: message %s not registered: %w", event, et.message, err)
+		return nil, nil, fmt.Errorf("raw: %s: message %s not registered: %w", event, et.message, err)
 	}
 	m := mt.New()
 	d := decoder{event: event}
@@ -138,12 +144,12 @@ func decodeReflective(event string, arg json.RawMessage) (msg proto.Message, unm
 		name := map[shape]protoreflect.Name{shapeValue: "value", shapeItems: "items", shapePerms: "permissions"}[et.shape]
 		fd := m.Descriptor().Fields().ByName(name)
 		if fd == nil {
-			return nil, nil, fmt.Errorf("mapping: %s: message %s has no field %s", event, et.message, name)
+			return nil, nil, fmt.Errorf("raw: %s: message %s has no field %s", event, et.message, name)
 		}
 		if v == nil {
 			return nil, nil, &DecodeError{Event: event, Msg: "missing argument"}
 		}
-		d.field(m, fd, v, "")
+		d.member(m, fd, v, "")
 	}
 	if d.err != nil {
 		return nil, d.unmodelled, d.err
@@ -181,6 +187,9 @@ func (d *decoder) object(m protoreflect.Message, obj map[string]any, path string
 	var extra map[string]any
 	for key, val := range obj {
 		fd := fields.ByJSONName(key)
+		if fd != nil && wideFields[fd.FullName()] {
+			fd = nil // a wider field has no CyTube key (widen.go)
+		}
 		if fd == nil || fd == extraFD {
 			if extraFD != nil {
 				if extra == nil {
@@ -196,7 +205,7 @@ func (d *decoder) object(m protoreflect.Message, obj map[string]any, path string
 			}
 			continue
 		}
-		d.field(m, fd, val, join(path, key))
+		d.member(m, fd, val, join(path, key))
 	}
 	if extra != nil {
 		s, err := structpb.NewStruct(extra)
@@ -221,6 +230,13 @@ func (d *decoder) field(m protoreflect.Message, fd protoreflect.FieldDescriptor,
 		}
 		mp := m.Mutable(fd).Map()
 		for k, ev := range obj {
+			if ev == nil {
+				// CyTube sends null for a permission set to ±Infinity
+				// (src/channel/permissions.js:151-163 keeps any number;
+				// JSON has no Infinity); the rank is unknown, so the key
+				// is left out.
+				continue
+			}
 			v, ok := d.scalar(fd.MapValue(), ev, path+"."+k)
 			if !ok {
 				return
@@ -258,6 +274,12 @@ func (d *decoder) field(m protoreflect.Message, fd protoreflect.FieldDescriptor,
 				if sib := od.Fields().ByName(protoreflect.Name(s)); sib != nil && sib.Kind() == protoreflect.BoolKind {
 					m.Set(sib, protoreflect.ValueOfBool(true))
 					return
+				}
+				if looseUIDs[fd.FullName()] {
+					if uid, ok := looseUID(s); ok {
+						m.Set(fd, protoreflect.ValueOfInt64(uid))
+						return
+					}
 				}
 			}
 		}
@@ -471,14 +493,12 @@ func plain(v any) any {
 	return v
 }
 
-// EventNameForMessage is the inverse of the event table: the CyTube event
-// a cytube.v1 message stands for.
-func EventNameForMessage(name protoreflect.FullName) (string, bool) {
-	short := protoreflect.FullName(strings.TrimPrefix(string(name), rawPackage))
-	for ev, et := range eventTypes {
-		if et.message == short {
-			return ev, true
-		}
+// Events lists every event Decode models, sorted.
+func Events() []string {
+	out := make([]string, 0, len(eventTypes))
+	for ev := range eventTypes {
+		out = append(out, ev)
 	}
-	return "", false
+	slices.Sort(out)
+	return out
 }

@@ -1,4 +1,4 @@
-package mapping
+package raw
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
+	"github.com/roseybot/cytube-connector/internal/jsonscan"
 )
 
 // The fast path decodes the busiest events (chatMsg, pm, addUser,
@@ -82,57 +83,24 @@ type addUserAlloc struct {
 	meta    cytubev1.UserMeta
 }
 
-// fastJSON scans JSON that json.Valid accepted. Every method returns false
-// for input it does not handle; the caller then gives up.
+// fastJSON decodes JSON that json.Valid accepted, walking it with
+// internal/jsonscan. Every method returns false for input it does not
+// handle; the caller then gives up.
 type fastJSON struct {
 	data []byte
 	text string // string(data)
 	i    int
 }
 
-func (p *fastJSON) ws() {
-	for p.i < len(p.data) {
-		switch p.data[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
-		}
-	}
-}
+func (p *fastJSON) ws() { p.i = jsonscan.SkipSpace(p.data, p.i) }
 
 // object calls member for each key of the object at p.i, with p.i on the
-// key's value; member must consume the value. Keys with escapes and
-// duplicate keys (bit positions from member's index) give false.
+// key's value; member must consume exactly the value. Keys with escapes,
+// keys not in keys and duplicate keys (bit positions from member's index)
+// give false.
 func (p *fastJSON) object(keys []string, member func(k int) bool) bool {
-	p.ws()
-	if p.i >= len(p.data) || p.data[p.i] != '{' {
-		return false
-	}
-	p.i++
 	var seen uint32
-	for {
-		p.ws()
-		switch p.data[p.i] {
-		case '}':
-			p.i++
-			return true
-		case ',':
-			p.i++
-			p.ws()
-		}
-		if p.data[p.i] != '"' {
-			return false
-		}
-		start := p.i + 1
-		end := start
-		for p.data[end] != '"' {
-			if p.data[end] == '\\' {
-				return false
-			}
-			end++
-		}
-		key := p.data[start:end]
+	end := jsonscan.Members(p.data, p.i, func(key []byte, at, vend int) bool {
 		k := -1
 		for j, name := range keys {
 			if string(key) == name {
@@ -144,14 +112,14 @@ func (p *fastJSON) object(keys []string, member func(k int) bool) bool {
 			return false
 		}
 		seen |= 1 << k
-		p.i = end + 1
-		p.ws()
-		p.i++ // ':'
-		p.ws()
-		if !member(k) {
-			return false
-		}
+		p.i = at
+		return member(k) && p.i == vend
+	})
+	if end < 0 {
+		return false
 	}
+	p.i = end
+	return true
 }
 
 // null consumes a JSON null and reports whether there was one. The

@@ -1,4 +1,4 @@
-package mapping
+package raw
 
 import (
 	"bufio"
@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -69,9 +68,6 @@ func TestDecodeEveryCapturedEvent(t *testing.T) {
 		}
 		if len(unmodelled) > 0 {
 			t.Errorf("Decode(%s): keys without a field: %v in %s", l.Event, unmodelled, arg0(l))
-		}
-		if _, ok := RawSubject(l.Event); !ok {
-			t.Errorf("event %s has no subject", l.Event)
 		}
 		if _, err := protojson.Marshal(m); err != nil {
 			t.Errorf("protojson of %s: %v", l.Event, err)
@@ -177,51 +173,5 @@ func TestDecodeBadInput(t *testing.T) {
 	m, unmodelled, err := Decode("kick", json.RawMessage(`{"reason":"x","brandNew":1}`))
 	if err != nil || len(unmodelled) != 1 || unmodelled[0] != "brandNew" {
 		t.Errorf("unmodelled = %v %v %v", m, unmodelled, err)
-	}
-}
-
-func TestEveryTableEventHasSubjectAndMessage(t *testing.T) {
-	for ev := range eventTypes {
-		if _, ok := RawSubject(ev); !ok {
-			t.Errorf("%s has a message but no subject", ev)
-		}
-		back, ok := EventNameForMessage(rawPackage + eventTypes[ev].message)
-		if !ok || back != ev {
-			t.Errorf("EventNameForMessage(%s) = %q", eventTypes[ev].message, back)
-		}
-	}
-	for ev := range rawSubjects {
-		if _, ok := eventTypes[ev]; !ok {
-			t.Errorf("%s has a subject but no message", ev)
-		}
-	}
-}
-
-// TestSubjectsDocMatchesTable keeps docs/subjects.md in step with rawSubjects.
-func TestSubjectsDocMatchesTable(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "subjects.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	documented := map[string]string{}
-	for _, line := range strings.Split(string(doc), "\n") {
-		cells := strings.Split(line, "|")
-		if len(cells) != 4 {
-			continue
-		}
-		sub, ev := strings.Trim(strings.TrimSpace(cells[1]), "`"), strings.Trim(strings.TrimSpace(cells[2]), "`")
-		if _, ok := eventTypes[ev]; ok {
-			documented[ev] = sub
-		}
-	}
-	for ev, sub := range rawSubjects {
-		if documented[ev] != sub {
-			t.Errorf("docs/subjects.md: %s documented as %q, code says %q", ev, documented[ev], sub)
-		}
-	}
-	for _, a := range Actions() {
-		if !strings.Contains(string(doc), "| `"+a+"` |") {
-			t.Errorf("docs/subjects.md lacks action %s", a)
-		}
 	}
 }

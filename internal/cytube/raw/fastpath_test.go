@@ -1,4 +1,4 @@
-package mapping
+package raw
 
 import (
 	"encoding/json"
