@@ -2,6 +2,7 @@ package cytube
 
 import (
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -88,3 +89,89 @@ func (g *connGate) refill(now time.Time) {
 type jitterRand func() float64
 
 func defaultRand() float64 { return rand.Float64() }
+
+// HostLimits holds CyTube's per-IP connection limits for one server, to be
+// shared by every session of a process that connects to it: the server
+// counts them all against our one address. The connection rate limiter
+// (src/io/ioserver.js:92-108: 5, then one per 10 s) refuses a connection
+// with "Rate limit exceeded"; the socket cap (ip-connection-limit, default
+// 10; src/io/ioserver.js:110-138) kicks a connection beyond it with "Too
+// many connections from your IP address". A session beyond either waits,
+// with a status that says why, instead of being refused in a loop.
+type HostLimits struct {
+	mu    sync.Mutex
+	gate  *connGate
+	open  int
+	max   int
+	freed chan struct{} // closed and replaced when a socket closes
+}
+
+// DefaultMaxSockets is CyTube's default ip-connection-limit.
+const DefaultMaxSockets = 10
+
+// NewHostLimits returns the limits for one server: burst connections, then
+// one per every (every < 0: no rate limit), and at most maxSockets open at
+// once (<= 0: DefaultMaxSockets).
+func NewHostLimits(burst int, every time.Duration, maxSockets int) *HostLimits {
+	if burst <= 0 {
+		burst = 5
+	}
+	if every == 0 {
+		every = 10 * time.Second
+	}
+	if maxSockets <= 0 {
+		maxSockets = DefaultMaxSockets
+	}
+	if every > 0 {
+		// CyTube's bucket refills whole tokens, counted from its first
+		// connection's arrival (src/util/token-bucket.js): our clock starts
+		// earlier, at the first dial, so each refill gets a margin.
+		every += every/20 + 250*time.Millisecond
+	}
+	return &HostLimits{gate: newConnGate(burst, every), max: maxSockets, freed: make(chan struct{})}
+}
+
+// slot takes a socket slot, or returns a channel that is closed when one
+// may be free and the number of sockets open.
+func (h *HostLimits) slot() (release func(), wait <-chan struct{}, open int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.open >= h.max {
+		return nil, h.freed, h.open
+	}
+	h.open++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			h.mu.Lock()
+			h.open--
+			close(h.freed)
+			h.freed = make(chan struct{})
+			h.mu.Unlock()
+		})
+	}, nil, h.open
+}
+
+// reserve takes a connection token at now, or returns how long until one
+// is available (taking nothing).
+func (h *HostLimits) reserve(now time.Time) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if w := h.gate.wait(now); w > 0 {
+		return w
+	}
+	h.gate.take(now)
+	return 0
+}
+
+// refused records that the server refused a connection for its rate:
+// every token is gone.
+func (h *HostLimits) refused(now time.Time) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.gate.drain(now)
+	return h.gate.wait(now)
+}
+
+// Max returns the socket cap.
+func (h *HostLimits) Max() int { return h.max }

@@ -5,6 +5,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // User is one entry of the channel's user list.
@@ -27,7 +32,7 @@ type Media struct {
 	Seconds  float64
 	Duration string
 	Type     string
-	Meta     json.RawMessage
+	Meta     *structpb.Struct
 }
 
 // PlaylistItem is one entry of the playlist.
@@ -43,7 +48,7 @@ type PlaylistItem struct {
 type Poll struct {
 	Title     string
 	Options   []string
-	Counts    []json.RawMessage
+	Counts    []*cytubev1.PollCount
 	Initiator string
 	Timestamp int64
 }
@@ -96,97 +101,60 @@ type Snapshot struct {
 // Session guards it with its mutex for snapshots and permission checks.
 type channelState struct {
 	Snapshot
-	antiflood      bool
-	antifloodBurst float64
-	antifloodRate  float64
+	antiflood bool
+	// antifloodLimit is chat_antiflood_params as CyTube passes it to the
+	// chat limiter (src/channel/opts.js:288-317).
+	antifloodLimit rateLimit
+	// ownVote is the poll option this connection's vote counts for, -1
+	// before one (CyTube ignores a second vote for it, pv-5); reset by a
+	// new poll. votedSkip is set once a voteskip of this connection was
+	// sent, until the media changes (vs-3).
+	ownVote   int
+	votedSkip bool
+	// opts is the last channelOpts; Options holds the same as CyTube's JSON.
+	opts *cytubev1.ChannelOpts
+	// bans is the last banlist, less the bans removed since; bansKnown is
+	// set once one arrived.
+	bans      []*cytubev1.BanEntry
+	bansKnown bool
+	// emotes is the emote list (emoteList, then its updates); filters the
+	// chat filters once a chatFilters arrived (filtersKnown), then their
+	// updates; playlists the account's saved playlists once listPlaylists
+	// arrived (playlistsKnown).
+	emotes         []*cytubev1.Emote
+	filters        []*cytubev1.ChatFilter
+	filtersKnown   bool
+	playlists      []*cytubev1.UserPlaylist
+	playlistsKnown bool
+	// css and js are the channel's custom CSS and JavaScript (channelCSSJS).
+	css, js string
+	// unregistered is set by channelNotRegistered.
+	unregistered bool
 }
 
 func newChannelState(channel string) *channelState {
-	return &channelState{Snapshot: Snapshot{Channel: channel, OwnRank: -1}}
+	return &channelState{Snapshot: Snapshot{Channel: channel, OwnRank: -1}, ownVote: -1}
 }
 
-type wireUser struct {
-	Name    string  `json:"name"`
-	Rank    float64 `json:"rank"`
-	Profile struct {
-		Image string `json:"image"`
-		Text  string `json:"text"`
-	} `json:"profile"`
-	Meta wireUserMeta `json:"meta"`
+func userFrom(name string, rank float64, p *cytubev1.UserProfile, m *cytubev1.UserMeta) User {
+	return User{Name: name, Rank: rank, Image: p.GetImage(), Text: p.GetText(),
+		AFK: m.GetAfk(), Muted: m.GetMuted(), Smuted: m.GetSmuted(), Aliases: m.GetAliases(), IP: m.GetIp()}
 }
 
-type wireUserMeta struct {
-	AFK     *bool    `json:"afk"`
-	Muted   *bool    `json:"muted"`
-	Smuted  *bool    `json:"smuted"`
-	Aliases []string `json:"aliases"`
-	IP      string   `json:"ip"`
+func mediaFrom(m *cytubev1.Media) Media {
+	return Media{ID: m.GetId(), Title: m.GetTitle(), Seconds: m.GetSeconds(), Duration: m.GetDuration(), Type: m.GetType(), Meta: m.GetMeta()}
 }
 
-func (w wireUser) user() User {
-	u := User{Name: w.Name, Rank: w.Rank, Image: w.Profile.Image, Text: w.Profile.Text, Aliases: w.Meta.Aliases, IP: w.Meta.IP}
-	w.Meta.apply(&u)
-	return u
+func itemFrom(it *cytubev1.PlaylistItem) PlaylistItem {
+	return PlaylistItem{UID: it.GetUid(), Temp: it.GetTemp(), QueueBy: it.GetQueueby(), Media: mediaFrom(it.GetMedia())}
 }
 
-func (m wireUserMeta) apply(u *User) {
-	if m.AFK != nil {
-		u.AFK = *m.AFK
-	}
-	if m.Muted != nil {
-		u.Muted = *m.Muted
-	}
-	if m.Smuted != nil {
-		u.Smuted = *m.Smuted
-	}
-	if m.Aliases != nil {
-		u.Aliases = m.Aliases
-	}
-	if m.IP != "" {
-		u.IP = m.IP
-	}
-}
-
-type wireMedia struct {
-	ID       string          `json:"id"`
-	Title    string          `json:"title"`
-	Seconds  float64         `json:"seconds"`
-	Duration string          `json:"duration"`
-	Type     string          `json:"type"`
-	Meta     json.RawMessage `json:"meta"`
-}
-
-func (w wireMedia) media() Media {
-	return Media(w)
-}
-
-type wireItem struct {
-	Media   wireMedia `json:"media"`
-	UID     int64     `json:"uid"`
-	Temp    bool      `json:"temp"`
-	QueueBy string    `json:"queueby"`
-}
-
-func (w wireItem) item() PlaylistItem {
-	return PlaylistItem{UID: w.UID, Temp: w.Temp, QueueBy: w.QueueBy, Media: w.Media.media()}
-}
-
-// after decodes CyTube's `after`: a uid, or "prepend" (and "append" for
-// moveMedia requests).
+// after is where CyTube puts an item: after a uid, or "prepend" (and
+// "append" for moveMedia requests).
 type after struct {
 	UID     int64
 	Prepend bool
 	Append  bool
-}
-
-func (a *after) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		a.Prepend = s == "prepend"
-		a.Append = s == "append"
-		return nil
-	}
-	return json.Unmarshal(b, &a.UID)
 }
 
 func (c *channelState) userIndex(name string) int {
@@ -224,273 +192,193 @@ func (c *channelState) insertAfter(it PlaylistItem, a after) {
 	}
 }
 
-// apply updates the model from one event. It reports whether the payload
-// decoded; a payload of the wrong shape leaves the model unchanged.
-func (c *channelState) apply(name string, arg json.RawMessage, now time.Time) bool {
-	switch name {
-	case "rank":
-		return decodeInto(arg, &c.OwnRank)
-	case "login":
-		var v struct {
-			Success bool   `json:"success"`
-			Name    string `json:"name"`
-			Guest   bool   `json:"guest"`
+// apply updates the model from one decoded event (raw.Decode's message;
+// arg is its JSON, kept verbatim only as the channel options). The
+// decoder has already refused a payload of the wrong shape, which leaves
+// the model unchanged.
+func (c *channelState) apply(msg proto.Message, arg json.RawMessage, now time.Time) {
+	switch m := msg.(type) {
+	case *cytubev1.Rank:
+		c.OwnRank = m.GetValue()
+	case *cytubev1.Login:
+		if m.GetSuccess() {
+			c.OwnName, c.Guest = m.GetName(), m.GetGuest()
 		}
-		if !decodeInto(arg, &v) {
-			return false
+	case *cytubev1.SetPermissions:
+		c.Permissions = m.GetPermissions()
+	case *cytubev1.SetPlaylistLocked:
+		c.Locked = m.GetValue()
+	case *cytubev1.EmoteList:
+		c.emotes = m.GetItems()
+		c.Emotes = len(c.emotes)
+	case *cytubev1.UpdateEmote:
+		e := &cytubev1.Emote{Name: m.GetName(), Image: m.GetImage(), Source: m.GetSource()}
+		if i := emoteIndex(c.emotes, m.GetName()); i >= 0 {
+			c.emotes = slices.Clone(c.emotes)
+			c.emotes[i] = e
+		} else {
+			c.emotes = append(slices.Clip(c.emotes), e)
 		}
-		if v.Success {
-			c.OwnName, c.Guest = v.Name, v.Guest
+		c.Emotes = len(c.emotes)
+	case *cytubev1.RenameEmote:
+		if i := emoteIndex(c.emotes, m.GetOld()); i >= 0 {
+			c.emotes = slices.Clone(c.emotes)
+			c.emotes[i] = &cytubev1.Emote{Name: m.GetName(), Image: m.GetImage(), Source: m.GetSource()}
 		}
-	case "setPermissions":
-		var m map[string]float64
-		if !decodeInto(arg, &m) {
-			return false
+	case *cytubev1.RemoveEmote:
+		c.emotes = slices.DeleteFunc(slices.Clone(c.emotes), func(e *cytubev1.Emote) bool { return e.GetName() == m.GetName() })
+		c.Emotes = len(c.emotes)
+	case *cytubev1.ChatFilters:
+		c.filters, c.filtersKnown = m.GetItems(), true
+	case *cytubev1.UpdateChatFilter:
+		f := &cytubev1.ChatFilter{Name: m.GetName(), Source: m.GetSource(), Flags: m.GetFlags(), Replace: m.GetReplace(), Active: m.GetActive(), Filterlinks: m.GetFilterlinks()}
+		if i := slices.IndexFunc(c.filters, func(x *cytubev1.ChatFilter) bool { return x.GetName() == f.GetName() }); i >= 0 {
+			c.filters = slices.Clone(c.filters)
+			c.filters[i] = f
+		} else {
+			c.filters = append(slices.Clip(c.filters), f)
 		}
-		c.Permissions = m
-	case "setPlaylistLocked":
-		return decodeInto(arg, &c.Locked)
-	case "emoteList":
-		var v []json.RawMessage
-		if !decodeInto(arg, &v) {
-			return false
+	case *cytubev1.DeleteChatFilter:
+		c.filters = slices.DeleteFunc(slices.Clone(c.filters), func(f *cytubev1.ChatFilter) bool { return f.GetName() == m.GetName() })
+	case *cytubev1.ListPlaylists:
+		c.playlists, c.playlistsKnown = m.GetItems(), true
+	case *cytubev1.ChannelCSSJS:
+		c.css, c.js = m.GetCss(), m.GetJs()
+	case *cytubev1.ChannelNotRegistered:
+		c.unregistered = true
+	case *cytubev1.DrinkCount:
+		c.DrinkCount = int(m.GetValue())
+	case *cytubev1.SetMotd:
+		c.Motd = m.GetValue()
+	case *cytubev1.ChannelOpts:
+		// CyTube sends the options whole (src/channel/opts.js:92-101).
+		c.Options, c.opts = slices.Clone(arg), m
+		c.antiflood = m.GetChatAntiflood()
+		if p := m.GetChatAntifloodParams(); p != nil && p.GetSustained() > 0 {
+			c.antifloodLimit = newRateLimit(p.GetBurst(), p.GetSustained())
+			if p.GetCooldown() >= 0 {
+				c.antifloodLimit.cooldown = p.GetCooldown()
+			}
 		}
-		c.Emotes = len(v)
-	case "drinkCount":
-		return decodeInto(arg, &c.DrinkCount)
-	case "setMotd":
-		return decodeInto(arg, &c.Motd)
-	case "channelOpts":
-		var o struct {
-			Antiflood *bool `json:"chat_antiflood"`
-			Params    *struct {
-				Burst     float64 `json:"burst"`
-				Sustained float64 `json:"sustained"`
-			} `json:"chat_antiflood_params"`
-		}
-		if !decodeInto(arg, &o) {
-			return false
-		}
-		c.Options = mergeJSON(c.Options, arg)
-		if o.Antiflood != nil {
-			c.antiflood = *o.Antiflood
-		}
-		if o.Params != nil {
-			c.antifloodBurst, c.antifloodRate = o.Params.Burst, o.Params.Sustained
-		}
-	case "setPlaylistMeta":
-		var v struct {
-			Count   int     `json:"count"`
-			RawTime float64 `json:"rawTime"`
-		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
-		c.PlaylistLen, c.RawTime = v.Count, v.RawTime
-	case "playlist":
-		var v []wireItem
-		if !decodeInto(arg, &v) {
-			return false
-		}
+	case *cytubev1.SetPlaylistMeta:
+		c.PlaylistLen, c.RawTime = int(m.GetCount()), m.GetRawTime()
+	case *cytubev1.Playlist:
 		c.Playlist = c.Playlist[:0]
-		for _, w := range v {
-			c.Playlist = append(c.Playlist, w.item())
+		for _, it := range m.GetItems() {
+			c.Playlist = append(c.Playlist, itemFrom(it))
 		}
-	case "queue":
-		var v struct {
-			Item  wireItem `json:"item"`
-			After after    `json:"after"`
+		// clearPlaylist sends an empty playlist and no setCurrent; shuffle
+		// renumbers every item and sends setCurrent after it
+		// (src/channel/playlist.js:722-784). Either way a current uid that
+		// is not in the new list is gone.
+		if c.HasCurrent && c.itemIndex(c.CurrentUID) < 0 {
+			c.clearCurrent()
 		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
-		c.insertAfter(v.Item.item(), v.After)
-	case "delete":
-		var v struct {
-			UID int64 `json:"uid"`
-		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
-		if i := c.itemIndex(v.UID); i >= 0 {
+	case *cytubev1.Queue:
+		c.insertAfter(itemFrom(m.GetItem()), after{UID: m.GetAfterUid(), Prepend: m.GetPrepend()})
+	case *cytubev1.Delete:
+		uid := m.GetUid()
+		if i := c.itemIndex(uid); i >= 0 {
 			c.Playlist = slices.Delete(c.Playlist, i, i+1)
 		}
-	case "moveVideo":
-		var v struct {
-			From  int64 `json:"from"`
-			After after `json:"after"`
+		// Deleting the current and only item leaves nothing playing and no
+		// setCurrent follows (del-6, nx-5 of docs/command-outcomes.md).
+		if c.HasCurrent && uid == c.CurrentUID && len(c.Playlist) == 0 {
+			c.clearCurrent()
 		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
-		if i := c.itemIndex(v.From); i >= 0 {
+	case *cytubev1.MoveVideo:
+		if i := c.itemIndex(m.GetFrom()); i >= 0 {
 			it := c.Playlist[i]
 			c.Playlist = slices.Delete(c.Playlist, i, i+1)
-			c.insertAfter(it, v.After)
+			c.insertAfter(it, after{UID: m.GetAfterUid(), Prepend: m.GetPrepend(), Append: m.GetAppend()})
 		}
-	case "setTemp":
-		var v struct {
-			UID  int64 `json:"uid"`
-			Temp bool  `json:"temp"`
+	case *cytubev1.SetTemp:
+		if i := c.itemIndex(m.GetUid()); i >= 0 {
+			c.Playlist[i].Temp = m.GetTemp()
 		}
-		if !decodeInto(arg, &v) {
-			return false
+	case *cytubev1.SetCurrent:
+		c.CurrentUID, c.HasCurrent = m.GetValue(), true
+	case *cytubev1.ClearVoteskipVote:
+		c.votedSkip = false // withdrawn when we went AFK (src/user.js:226-231)
+	case *cytubev1.ChangeMedia:
+		c.votedSkip = false // CyTube resets the votes on every media change
+		c.NowPlaying = &NowPlaying{
+			Media:       Media{ID: m.GetId(), Title: m.GetTitle(), Seconds: m.GetSeconds(), Duration: m.GetDuration(), Type: m.GetType(), Meta: m.GetMeta()},
+			CurrentTime: m.GetCurrentTime(), Paused: m.GetPaused(), UpdatedAt: now,
 		}
-		if i := c.itemIndex(v.UID); i >= 0 {
-			c.Playlist[i].Temp = v.Temp
-		}
-	case "setCurrent":
-		if !decodeInto(arg, &c.CurrentUID) {
-			return false
-		}
-		c.HasCurrent = true
-	case "changeMedia":
-		var v struct {
-			wireMedia
-			CurrentTime float64 `json:"currentTime"`
-			Paused      bool    `json:"paused"`
-		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
-		c.NowPlaying = &NowPlaying{Media: v.wireMedia.media(), CurrentTime: v.CurrentTime, Paused: v.Paused, UpdatedAt: now}
-	case "mediaUpdate":
-		var v struct {
-			CurrentTime float64 `json:"currentTime"`
-			Paused      bool    `json:"paused"`
-		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
+	case *cytubev1.MediaUpdate:
 		if c.NowPlaying != nil {
-			c.NowPlaying.CurrentTime, c.NowPlaying.Paused, c.NowPlaying.UpdatedAt = v.CurrentTime, v.Paused, now
+			c.NowPlaying.CurrentTime, c.NowPlaying.Paused, c.NowPlaying.UpdatedAt = m.GetCurrentTime(), m.GetPaused(), now
 		}
-	case "userlist":
-		var v []wireUser
-		if !decodeInto(arg, &v) {
-			return false
-		}
+	case *cytubev1.Userlist:
 		c.Users = c.Users[:0]
-		for _, w := range v {
-			c.Users = append(c.Users, w.user())
+		for _, u := range m.GetItems() {
+			c.Users = append(c.Users, userFrom(u.GetName(), u.GetRank(), u.GetProfile(), u.GetMeta()))
 		}
-	case "addUser":
-		var w wireUser
-		if !decodeInto(arg, &w) {
-			return false
-		}
-		if i := c.userIndex(w.Name); i >= 0 {
-			c.Users[i] = w.user()
+	case *cytubev1.AddUser:
+		u := userFrom(m.GetName(), m.GetRank(), m.GetProfile(), m.GetMeta())
+		if i := c.userIndex(u.Name); i >= 0 {
+			c.Users[i] = u
 		} else {
-			c.Users = append(c.Users, w.user())
+			c.Users = append(c.Users, u)
 		}
-	case "userLeave":
-		var v struct {
-			Name string `json:"name"`
-		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
-		if i := c.userIndex(v.Name); i >= 0 {
+	case *cytubev1.UserLeave:
+		if i := c.userIndex(m.GetName()); i >= 0 {
 			c.Users = slices.Delete(c.Users, i, i+1)
 		}
-	case "usercount":
-		return decodeInto(arg, &c.UserCount)
-	case "setUserRank":
-		var v struct {
-			Name string  `json:"name"`
-			Rank float64 `json:"rank"`
+	case *cytubev1.Usercount:
+		c.UserCount = int(m.GetValue())
+	case *cytubev1.SetUserRank:
+		if i := c.userIndex(m.GetName()); i >= 0 {
+			c.Users[i].Rank = m.GetRank()
 		}
-		if !decodeInto(arg, &v) {
-			return false
+	case *cytubev1.SetUserMeta:
+		// CyTube sends the whole meta (src/channel/channel.js:556-579).
+		if i := c.userIndex(m.GetName()); i >= 0 {
+			u := &c.Users[i]
+			meta := m.GetMeta()
+			u.AFK, u.Muted, u.Smuted = meta.GetAfk(), meta.GetMuted(), meta.GetSmuted()
+			if meta.GetAliases() != nil {
+				u.Aliases = meta.GetAliases()
+			}
+			if meta.GetIp() != "" {
+				u.IP = meta.GetIp()
+			}
 		}
-		if i := c.userIndex(v.Name); i >= 0 {
-			c.Users[i].Rank = v.Rank
+	case *cytubev1.SetAFK:
+		if i := c.userIndex(m.GetName()); i >= 0 {
+			c.Users[i].AFK = m.GetAfk()
 		}
-	case "setUserMeta":
-		var v struct {
-			Name string       `json:"name"`
-			Meta wireUserMeta `json:"meta"`
+	case *cytubev1.SetUserProfile:
+		if i := c.userIndex(m.GetName()); i >= 0 {
+			c.Users[i].Image, c.Users[i].Text = m.GetProfile().GetImage(), m.GetProfile().GetText()
 		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
-		if i := c.userIndex(v.Name); i >= 0 {
-			v.Meta.apply(&c.Users[i])
-		}
-	case "setAFK":
-		var v struct {
-			Name string `json:"name"`
-			AFK  bool   `json:"afk"`
-		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
-		if i := c.userIndex(v.Name); i >= 0 {
-			c.Users[i].AFK = v.AFK
-		}
-	case "setUserProfile":
-		var v struct {
-			Name    string `json:"name"`
-			Profile struct {
-				Image string `json:"image"`
-				Text  string `json:"text"`
-			} `json:"profile"`
-		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
-		if i := c.userIndex(v.Name); i >= 0 {
-			c.Users[i].Image, c.Users[i].Text = v.Profile.Image, v.Profile.Text
-		}
-	case "setLeader":
-		return decodeInto(arg, &c.Leader)
-	case "newPoll", "updatePoll":
-		var v struct {
-			Title     string            `json:"title"`
-			Options   []string          `json:"options"`
-			Counts    []json.RawMessage `json:"counts"`
-			Initiator string            `json:"initiator"`
-			Timestamp int64             `json:"timestamp"`
-		}
-		if !decodeInto(arg, &v) {
-			return false
-		}
-		c.Poll = &Poll{Title: v.Title, Options: v.Options, Counts: v.Counts, Initiator: v.Initiator, Timestamp: v.Timestamp}
-	case "closePoll":
+	case *cytubev1.SetLeader:
+		c.Leader = m.GetValue()
+	case *cytubev1.NewPoll:
+		c.ownVote = -1
+		c.Poll = &Poll{Title: m.GetTitle(), Options: m.GetOptions(), Counts: m.GetCounts(), Initiator: m.GetInitiator(), Timestamp: m.GetTimestamp()}
+	case *cytubev1.UpdatePoll:
+		c.Poll = &Poll{Title: m.GetTitle(), Options: m.GetOptions(), Counts: m.GetCounts(), Initiator: m.GetInitiator(), Timestamp: m.GetTimestamp()}
+	case *cytubev1.ClosePoll:
+		c.ownVote = -1
 		c.Poll = nil
+	case *cytubev1.Banlist:
+		c.bans, c.bansKnown = m.GetItems(), true
+	case *cytubev1.BanlistRemove:
+		c.bans = slices.DeleteFunc(slices.Clone(c.bans), func(b *cytubev1.BanEntry) bool { return b.GetId() == m.GetId() })
 	}
-	return true
 }
 
-// decodeInto unmarshals arg into v and reports success. A missing or null
-// argument fails for value targets, so the model never takes a zero value
-// CyTube did not send.
-func decodeInto(arg json.RawMessage, v any) bool {
-	if len(arg) == 0 || string(arg) == "null" {
-		return false
-	}
-	return json.Unmarshal(arg, v) == nil
+// emoteIndex finds an emote by its exact name (CyTube compares names with
+// ===, src/channel/emotes.js:23-31).
+func emoteIndex(emotes []*cytubev1.Emote, name string) int {
+	return slices.IndexFunc(emotes, func(e *cytubev1.Emote) bool { return e.GetName() == name })
 }
 
-// mergeJSON overlays the keys of patch onto base (both JSON objects).
-// channelOpts is sent whole on join but may be sent partially later.
-func mergeJSON(base, patch json.RawMessage) json.RawMessage {
-	if len(base) == 0 {
-		return slices.Clone(patch)
-	}
-	var b, p map[string]json.RawMessage
-	if json.Unmarshal(base, &b) != nil || json.Unmarshal(patch, &p) != nil {
-		return slices.Clone(patch)
-	}
-	for k, v := range p {
-		b[k] = v
-	}
-	out, err := json.Marshal(b)
-	if err != nil {
-		return slices.Clone(patch)
-	}
-	return out
+// clearCurrent records that nothing is current or playing.
+func (c *channelState) clearCurrent() {
+	c.HasCurrent, c.CurrentUID, c.NowPlaying = false, 0, nil
 }
 
 // snapshot returns a deep enough copy for readers outside the session.

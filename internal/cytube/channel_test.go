@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/roseybot/cytube-connector/internal/cytube/raw"
 )
 
 // captureLine is one line of a golden capture (see testdata/README.md).
@@ -56,7 +58,7 @@ func feed(t *testing.T, lines []captureLine, socket string, check func(c *channe
 			arg = l.Args[0]
 		}
 		known := map[string]bool{"chatMsg": true, "pm": true, "kick": true, "errorMsg": true, "queueFail": true, "cooldown": true, "noflood": true, "listPlaylists": true, "voteskip": true, "clearchat": true, "clearVoteskipVote": true, "channelRanks": true, "channelRankFail": true}
-		if !c.apply(l.Event, arg, now) && !known[l.Event] {
+		if !applyJSON(c, l.Event, arg, now) && !known[l.Event] {
 			t.Errorf("%s: event %s payload %s did not decode", socket, l.Event, arg)
 		}
 		if check != nil {
@@ -132,7 +134,7 @@ func TestChannelStateEdits(t *testing.T) {
 	}
 	must := func(ev, arg string) {
 		t.Helper()
-		if !c.apply(ev, json.RawMessage(arg), now) {
+		if !applyJSON(c, ev, json.RawMessage(arg), now) {
 			t.Fatalf("apply %s %s failed", ev, arg)
 		}
 	}
@@ -162,7 +164,7 @@ func TestChannelStateEdits(t *testing.T) {
 		t.Fatalf("after delete/temp: %v", c.Playlist)
 	}
 	must("changeMedia", `{"id":"m1","title":"t","seconds":10,"duration":"00:10","type":"cm","meta":{},"currentTime":-3,"paused":true}`)
-	c.apply("mediaUpdate", json.RawMessage(`{"currentTime":4,"paused":false}`), now)
+	must("mediaUpdate", `{"currentTime":4,"paused":false}`)
 	if p := c.NowPlaying.Position(now.Add(2 * time.Second)); p != 6 {
 		t.Errorf("position = %v, want 6", p)
 	}
@@ -180,19 +182,35 @@ func TestChannelStateEdits(t *testing.T) {
 	for _, bad := range []struct{ ev, arg string }{
 		{"rank", `"x"`}, {"userlist", `{}`}, {"queue", `[1]`}, {"setCurrent", `null`}, {"playlist", ``},
 	} {
-		if c.apply(bad.ev, json.RawMessage(bad.arg), now) {
+		if applyJSON(c, bad.ev, json.RawMessage(bad.arg), now) {
 			t.Errorf("apply(%s, %s) accepted a payload of the wrong shape", bad.ev, bad.arg)
 		}
 	}
-	must("channelOpts", `{"chat_antiflood":true,"chat_antiflood_params":{"burst":4,"sustained":1,"cooldown":4}}`)
-	must("channelOpts", `{"pagetitle":"x"}`)
-	if !c.antiflood || c.antifloodBurst != 4 {
+	must("channelOpts", `{"chat_antiflood":true,"chat_antiflood_params":{"burst":4,"sustained":1,"cooldown":4},"pagetitle":"x"}`)
+	if !c.antiflood || c.antifloodLimit.burst != 4 {
 		t.Errorf("antiflood not kept: %+v", c)
 	}
 	var opts map[string]any
 	if err := json.Unmarshal(c.Options, &opts); err != nil || opts["pagetitle"] != "x" || opts["chat_antiflood"] != true {
-		t.Errorf("options merge = %s", c.Options)
+		t.Errorf("options = %s", c.Options)
 	}
+	// CyTube sends the options whole (src/channel/opts.js:92-101): each
+	// channelOpts replaces the last.
+	must("channelOpts", `{"pagetitle":"y"}`)
+	if c.antiflood || c.opts.GetPagetitle() != "y" || string(c.Options) != `{"pagetitle":"y"}` {
+		t.Errorf("options not replaced: %s, antiflood %v", c.Options, c.antiflood)
+	}
+}
+
+// applyJSON decodes one event as the session does and applies it; it
+// reports whether the payload decoded.
+func applyJSON(c *channelState, event string, arg json.RawMessage, now time.Time) bool {
+	m, _, err := raw.Decode(event, arg)
+	if err != nil {
+		return false
+	}
+	c.apply(m, arg, now)
+	return true
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }

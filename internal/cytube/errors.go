@@ -123,6 +123,26 @@ func parseSeconds(msg string) time.Duration {
 	return 60 * time.Second
 }
 
+// JoinError is a join that did not complete: CyTube will not let it
+// through for this configuration (an anonymous session in a channel that
+// blocks anonymous users: terminal), or it did not finish in time or the
+// channel lives on another partition (Retryable).
+type JoinError struct {
+	Reason string
+	// Message is CyTube's own text.
+	Message string
+	// Retryable joins are tried again on a new connection (a join that did
+	// not finish in time, a channel on another partition).
+	Retryable bool
+}
+
+func (e *JoinError) Error() string {
+	if e.Message == "" {
+		return "cytube: join refused: " + e.Reason
+	}
+	return fmt.Sprintf("cytube: join refused: %s (CyTube: %q)", e.Reason, e.Message)
+}
+
 // KickedError is a kick from the server (`kick` then `41`).
 type KickedError struct {
 	Reason string
@@ -165,9 +185,11 @@ const (
 	RefusedNotPermitted                    // refused locally: CyTube would ignore it or kick us
 	RefusedKicked                          // we were kicked while it was pending
 	RefusedInvalid                         // refused locally: CyTube would drop or reject it
+	RefusedNotFound                        // refused locally: the user, item or poll it names is not there
+	RefusedTooLarge                        // refused locally: the frame exceeds the server's maxPayload
 )
 
-var refusalNames = [...]string{"refused_by_server", "rate_limited", "muted", "spam_filtered", "not_permitted", "kicked", "invalid"}
+var refusalNames = [...]string{"refused_by_server", "rate_limited", "muted", "spam_filtered", "not_permitted", "kicked", "invalid", "not_found", "too_large"}
 
 func (k RefusalKind) String() string {
 	if k >= 0 && int(k) < len(refusalNames) {

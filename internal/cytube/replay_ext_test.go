@@ -3,6 +3,8 @@ package cytube_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +47,9 @@ func TestReplayedCaptures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.capture, func(t *testing.T) {
-			capture, err := cytubetest.Capture(tt.capture)
+			// The captures are cytubetest's test data, read from the source
+			// tree (nothing embeds them).
+			capture, err := os.ReadFile(filepath.Join("cytubetest", "testdata", tt.capture+".jsonl"))
 			if err != nil {
 				t.Fatal(err)
 			}

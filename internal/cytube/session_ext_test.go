@@ -11,6 +11,7 @@ import (
 
 	"github.com/roseybot/cytube-connector/internal/cytube"
 	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
+	"github.com/roseybot/cytube-connector/internal/socketio"
 )
 
 // harness runs one Session against a cytubetest server and records what
@@ -553,5 +554,50 @@ func TestGuestNameInUseStopsAfterRetries(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatalf("Run did not stop; states %v", h.stateNames())
+	}
+}
+
+// A connection that drops while commands flow: a command whose frame
+// never left is sent again on the next connection (within its deadline),
+// never failed as "may or may not have taken effect"; only commands that
+// did leave can end with ErrConnectionLost.
+func TestDroppedConnectionResendsWhatNeverLeft(t *testing.T) {
+	srv := newServer(t, cytubetest.Options{})
+	h := start(t, srv, cytube.Config{Username: "bot", Password: "s3cret-pw"})
+	h.waitReady(1)
+	var wg sync.WaitGroup
+	errs := make(chan error, 60)
+	for i := range 60 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_, err := h.sess.Send(ctx, cytube.Request{Event: "chatMsg", Arg: map[string]any{"msg": fmt.Sprintf("line %d", i), "meta": map[string]any{}}})
+			errs <- err
+		}()
+		if i%20 == 10 {
+			srv.DropAll()
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	wg.Wait()
+	close(errs)
+	ok, lost := 0, 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, socketio.ErrNotSent):
+			t.Errorf("a command that never left failed: %v", err)
+		case errors.Is(err, cytube.ErrConnectionLost):
+			lost++
+		default:
+			t.Errorf("unexpected result: %v", err)
+		}
+	}
+	t.Logf("%d confirmed, %d lost in flight", ok, lost)
+	if ok == 0 {
+		t.Errorf("nothing confirmed")
 	}
 }

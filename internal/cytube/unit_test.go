@@ -1,6 +1,8 @@
 package cytube
 
 import (
+	"errors"
+	"math"
 	"testing"
 	"time"
 )
@@ -129,5 +131,55 @@ func TestPickServer(t *testing.T) {
 	}
 	if _, _, err := ParseSocketURL("not a url"); err == nil {
 		t.Error("relative url accepted")
+	}
+}
+
+// jsParseInt and drinkCount read numbers as CyTube's JavaScript does
+// (parseInt in src/channel/ranks.js:53 and src/channel/drink.js:22-27).
+func TestJSNumbers(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"2", 2, true}, {"3abc", 3, true}, {"-4", -4, true}, {"+5", 5, true}, {" 6", 6, true},
+		{"0x1f", 31, true}, {"abc", 0, false}, {"", 0, false}, {"-", 0, false}, {"1.9", 1, true},
+	} {
+		got, ok := jsParseInt(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("jsParseInt(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	for _, tt := range []struct {
+		rest           string
+		count          int
+		ok, outOfRange bool
+	}{
+		{"", 0, false, false}, {"ance", 0, false, false}, {"3 cheers", 3, true, false}, {"-2", -2, true, false},
+		{"10000", 10000, true, false}, {"10001", 0, true, true}, {"-10001", 0, true, true},
+		{"99999999999999999999999", 0, true, true}, {"007", 7, true, false},
+	} {
+		c, ok, out := drinkCount(tt.rest)
+		if c != tt.count || ok != tt.ok || out != tt.outOfRange {
+			t.Errorf("drinkCount(%q) = %d, %v, %v; want %d, %v, %v", tt.rest, c, ok, out, tt.count, tt.ok, tt.outOfRange)
+		}
+	}
+}
+
+// A constructor given a number JSON cannot carry keeps the error for
+// Send to refuse the request with (no panic).
+func TestConstructorEncodeError(t *testing.T) {
+	r := SetChannelRank("bob", math.NaN())
+	if _, err := r.Payload(); err == nil {
+		t.Errorf("Payload of a NaN rank: no error")
+	}
+	s, err := New(Config{Host: "127.0.0.1:1", Channel: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Send(t.Context(), r)
+	var re *RefusedError
+	if !errors.As(err, &re) || re.Kind != RefusedInvalid {
+		t.Errorf("Send of a NaN rank = %v, want RefusedInvalid", err)
 	}
 }

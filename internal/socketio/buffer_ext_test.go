@@ -72,22 +72,26 @@ func TestSlowConsumerKeepsAnsweringPings(t *testing.T) {
 // TestBufferFullStopsReading: beyond Options.MaxBuffered the reader stops,
 // so a ping is not answered while nobody takes events; taking them resumes
 // reading, the pong goes out, and nothing was lost or reordered.
+//
+// Every step waits for what the other side did, not for time to pass: the
+// server counts the pongs while the test holds the reader stopped (the test
+// takes no event before that count is done, or the reader could resume and
+// answer the ping first), and the test ends only once the server has seen
+// the pong (ending earlier closes the connection, which may drop the pong
+// still on its way to the writer).
 func TestBufferFullStopsReading(t *testing.T) {
 	const events = 100
-	sent := make(chan struct{})
-	stalled := make(chan struct{})
+	sent := make(chan struct{})    // the server has sent every event, then the ping
+	stalled := make(chan struct{}) // the test has seen the client's reader stop
+	checked := make(chan struct{}) // the server has counted the pongs while the reader is stopped
+	served := make(chan struct{})  // the server has seen the pong, or given up
 	url := startFake(t, func(sc *serverConn) {
-		if !sc.handshake(testOpen) {
-			close(sent)
-			return
+		defer close(served)
+		ok := sc.handshake(testOpen)
+		for i := 0; ok && i < events; i++ {
+			ok = sc.send(eventFrame(i))
 		}
-		for i := range events {
-			if !sc.send(eventFrame(i)) {
-				close(sent)
-				return
-			}
-		}
-		ok := sc.send("2")
+		ok = ok && sc.send("2")
 		close(sent)
 		if !ok {
 			return
@@ -95,13 +99,14 @@ func TestBufferFullStopsReading(t *testing.T) {
 		select {
 		case <-stalled:
 		case <-time.After(2 * stepTimeout):
-			sc.t.Error("fake server: the client's reader did not stop")
+			sc.t.Error("fake server: the test did not see the client's reader stop")
 			return
 		}
 		// The ping is behind events nobody has taken: unanswered.
 		if n := sc.pongs.Load(); n != 0 {
 			sc.t.Errorf("fake server: %d pongs while the client's reader is stopped", n)
 		}
+		close(checked)
 		sc.waitPongs()
 	})
 	c := dial(t, testContext(t), url, socketio.Options{MaxBuffered: 8 << 10})
@@ -110,7 +115,9 @@ func TestBufferFullStopsReading(t *testing.T) {
 	case <-time.After(stepTimeout):
 		t.Fatal("server did not send")
 	}
-	// The reader is stopped with the ping unread behind the events.
+	// The reader stops at MaxBuffered with the ping unread behind the
+	// events; Stalls is the observable sign of it (nobody takes events
+	// yet, so nothing can resume the reader meanwhile).
 	deadline := time.Now().Add(stepTimeout)
 	for c.Stalls() == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -119,7 +126,25 @@ func TestBufferFullStopsReading(t *testing.T) {
 		t.Fatal("reader did not stop at MaxBuffered")
 	}
 	close(stalled)
+	select {
+	case <-checked:
+	case <-served:
+		select {
+		case <-checked:
+		default:
+			t.Fatal("fake server ended before counting the pongs")
+		}
+	case <-time.After(2 * stepTimeout):
+		t.Fatal("fake server did not count the pongs")
+	}
 	wantEvents(t, c, events)
+	// Taking the events resumed the reader: it reads the ping and the
+	// writer answers it (the server's waitPongs fails the test otherwise).
+	select {
+	case <-served:
+	case <-time.After(2 * stepTimeout):
+		t.Fatal("fake server did not finish")
+	}
 	select {
 	case <-c.Done():
 		t.Fatalf("connection ended: %v", c.Err())

@@ -671,13 +671,13 @@ func (c *Conn) Emit(ctx context.Context, name string, args ...any) error {
 		return fmt.Errorf("socketio: emit %q: %w", name, err)
 	}
 	if c.ended() {
-		return c.closedError()
+		return c.notSentError()
 	}
 	req := writeReq{frame: frame, result: make(chan error, 1)}
 	select {
 	case c.writes <- req:
 	case <-c.done:
-		return c.closedError()
+		return c.notSentError()
 	case <-ctx.Done():
 		return fmt.Errorf("socketio: emit %q: %w", name, ctx.Err())
 	}
@@ -695,6 +695,11 @@ func (c *Conn) Emit(ctx context.Context, name string, args ...any) error {
 func (c *Conn) closedError() error {
 	<-c.done
 	return fmt.Errorf("%w: %w", ErrClosed, c.err)
+}
+
+func (c *Conn) notSentError() error {
+	<-c.done
+	return fmt.Errorf("%w: %w: %w", ErrNotSent, ErrClosed, c.err)
 }
 
 // Open returns the Engine.IO open packet of this connection.

@@ -39,7 +39,7 @@
 //   - ErrTooLarge from Emit: the frame exceeds the server's maxPayload;
 //     nothing was sent and the connection is unaffected.
 //   - ErrClosed from Emit once the connection has ended (it also wraps the
-//     *CloseError).
+//     *CloseError); with ErrNotSent when nothing of the frame was written.
 //   - ErrBinaryUnsupported, passed to Options.OnBadFrame.
 //   - Context errors (context.Canceled, context.DeadlineExceeded) from Dial,
 //     Next and Emit; Dial also wraps context.DeadlineExceeded when

@@ -15,8 +15,13 @@ var (
 	// packets (types 5 and 6). They are reported through Options.OnBadFrame.
 	ErrBinaryUnsupported = errors.New("socketio: binary frames and packets are not supported")
 	// ErrClosed is returned by Emit once the connection has ended. The error
-	// also wraps the *CloseError that says why.
+	// also wraps the *CloseError that says why. Emit wraps ErrNotSent with
+	// it when the frame never reached the websocket.
 	ErrClosed = errors.New("socketio: connection closed")
+	// ErrNotSent marks an Emit error after which nothing of the frame was
+	// written: the connection had ended before the writer took it. Without
+	// it (a write that failed part way) the server may have read the frame.
+	ErrNotSent = errors.New("socketio: frame not sent")
 )
 
 // CloseReason says why a connection ended.

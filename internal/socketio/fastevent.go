@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/roseybot/cytube-connector/internal/jsonscan"
 )
 
 // splitEvent is the fast path for an EVENT payload `["name",arg,...]`: it
@@ -20,23 +22,23 @@ func splitEvent(payload []byte) (name string, args []json.RawMessage, ok bool) {
 	if !json.Valid(payload) {
 		return "", nil, false
 	}
-	i := skipSpace(payload, 0)
+	i := jsonscan.SkipSpace(payload, 0)
 	if payload[i] != '[' {
 		return "", nil, false
 	}
-	i = skipSpace(payload, i+1)
+	i = jsonscan.SkipSpace(payload, i+1)
 	if payload[i] != '"' {
 		return "", nil, false // empty array or a name that is not a string
 	}
-	end := skipValue(payload, i)
+	end := jsonscan.SkipValue(payload, i)
 	if raw := payload[i+1 : end-1]; bytes.IndexByte(raw, '\\') >= 0 || !utf8.Valid(raw) {
 		return "", nil, false
 	}
 	name = string(payload[i+1 : end-1])
-	i = skipSpace(payload, end)
+	i = jsonscan.SkipSpace(payload, end)
 	n := 0
 	for j := i; payload[j] == ','; {
-		j = skipSpace(payload, skipValue(payload, skipSpace(payload, j+1)))
+		j = jsonscan.SkipSpace(payload, jsonscan.SkipValue(payload, jsonscan.SkipSpace(payload, j+1)))
 		n++
 	}
 	if n == 0 {
@@ -45,52 +47,12 @@ func splitEvent(payload []byte) (name string, args []json.RawMessage, ok bool) {
 	own := bytes.Clone(payload[i:])
 	args = make([]json.RawMessage, 0, n)
 	for j := 0; own[j] == ','; {
-		start := skipSpace(own, j+1)
-		stop := skipValue(own, start)
+		start := jsonscan.SkipSpace(own, j+1)
+		stop := jsonscan.SkipValue(own, start)
 		// The capacity ends with the value, so that appending to one
 		// argument cannot overwrite the next.
 		args = append(args, json.RawMessage(own[start:stop:stop]))
-		j = skipSpace(own, stop)
+		j = jsonscan.SkipSpace(own, stop)
 	}
 	return name, args, true
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipValue returns the index just after the valid JSON value at b[i].
-func skipValue(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		for i++; b[i] != '"'; i++ {
-			if b[i] == '\\' {
-				i++
-			}
-		}
-		return i + 1
-	case '{', '[':
-		depth := 0
-		for ; ; i++ {
-			switch b[i] {
-			case '"':
-				i = skipValue(b, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-	}
-	// A number or a literal runs to the next delimiter.
-	for i < len(b) && b[i] != ',' && b[i] != ']' && b[i] != '}' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
-		i++
-	}
-	return i
 }

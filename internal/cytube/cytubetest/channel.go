@@ -143,6 +143,7 @@ type channel struct {
 	opts       channelOpts
 	locked     bool
 	emotes     []emote
+	filters    []filter
 	history    []ChatMsg
 	poll       *poll
 	drinks     int

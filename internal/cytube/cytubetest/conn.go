@@ -47,9 +47,8 @@ type conn struct {
 	loginIdx    int
 	counted     bool // counted in Server.active
 	loginTime   time.Time
-	flood       bucket
-	antiflood   bucket
-	queueLim    bucket
+	chatLim     rateLimiter // chat and PMs share it, as in CyTube
+	queueLim    rateLimiter
 	lastReqPL   time.Time
 	replayIn    chan string // client frames for a replay (nil otherwise)
 }

@@ -20,7 +20,10 @@
 //   - Scripting for tests and demos: Kick, Emit, EmitRaw, fake users, Queue,
 //     polls, Restart (same port, state kept, sessions dropped), DropAll,
 //     SetPings, frame logs (Received, Sent), login bookkeeping, and replay of
-//     golden captures (ServeReplay with the embedded captures from Capture).
+//     golden captures (ServeReplay, given a capture's bytes). The captures
+//     are test data, not part of the package: its tests read them from
+//     testdata/ (and internal/cytube's from ../cytubetest/testdata), so
+//     nothing that imports the package, such as the demo, carries them.
 //
 // Differences from real CyTube (deliberate simplifications):
 //   - Only EIO=4 over websocket. Polling, EIO=3 and a missing EIO are
@@ -31,10 +34,11 @@
 //     offline messages, and types outside Options.MediaTypes are "Unknown".
 //   - usercount is broadcast on every join (never throttled, never on leave).
 //   - Aliases are the user's own name; IP cloaks are a stand-in hash.
-//   - The queue limiter is a token bucket, not CyTube's counter; the reserved
-//     guest name list is a small fixed set; emote and chat filter editing,
-//     bans by IP, the ACP, channel CSS/JS editing and user playlists are not
-//     implemented (those events are ignored like unknown events).
+//   - The reserved guest name list is a small fixed set; bans by IP and the
+//     ACP are outside the model (their events are ignored like unknown ones). Emote and chat
+//     filter editing, CSS/JS, the ban list, the channel log, media search
+//     (the library only, always empty) and user playlists (in memory) are a
+//     small model (admin.go); setOptions takes any keys without checks.
 //   - Playback advances on its own only when MediaUpdateInterval > 0.
 //
 // Goroutines: the server owns one serve loop, one clock goroutine and, per

@@ -4,29 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"embed"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 )
-
-//go:embed testdata/*.jsonl
-var captures embed.FS
-
-// Capture returns an embedded golden capture by file name, for example
-// "handshake-wire.jsonl" (the ".jsonl" suffix may be omitted).
-func Capture(name string) ([]byte, error) {
-	if !strings.HasSuffix(name, ".jsonl") {
-		name += ".jsonl"
-	}
-	b, err := captures.ReadFile("testdata/" + name)
-	if err != nil {
-		return nil, fmt.Errorf("cytubetest: capture %s: %w", name, err)
-	}
-	return b, nil
-}
 
 type captureLine struct {
 	TMs    float64 `json:"t_ms"`

@@ -111,6 +111,13 @@ func (s *Server) OpenPoll(title string, opts []string) {
 	s.openPoll(s.mainChannel(), "cytubetest", title, opts, false, 0)
 }
 
+// Ban name-bans name in the channel (as /ban would, without kicking).
+func (s *Server) Ban(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mainChannel().bans[strings.ToLower(name)] = true
+}
+
 // ClosePoll closes the open poll, if any.
 func (s *Server) ClosePoll() {
 	s.mu.Lock()

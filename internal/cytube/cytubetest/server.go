@@ -97,21 +97,23 @@ type Server struct {
 	wg     sync.WaitGroup // serve loop, clock and every connection's goroutines
 	stopCh chan struct{}
 
-	mu        sync.Mutex // guards everything below
-	addr      string
-	ln        net.Listener
-	closed    bool
-	nextConn  int
-	conns     map[int]*conn
-	channels  map[string]*channel
-	pings     bool
-	connLimit map[string]*bucket
-	guestAt   map[string]time.Time
-	logins    []LoginRecord
-	active    map[string]int
-	maxActive map[string]int
-	replays   []*replaySeg
-	fakeSeq   int
+	mu sync.Mutex // guards everything below
+	// userPlaylists are the accounts' saved playlists, by lower-cased name.
+	userPlaylists map[string][]*savedPlaylist
+	addr          string
+	ln            net.Listener
+	closed        bool
+	nextConn      int
+	conns         map[int]*conn
+	channels      map[string]*channel
+	pings         bool
+	connLimit     map[string]*bucket
+	guestAt       map[string]time.Time
+	logins        []LoginRecord
+	active        map[string]int
+	maxActive     map[string]int
+	replays       []*replaySeg
+	fakeSeq       int
 
 	logMu    sync.Mutex
 	received []Frame

@@ -438,7 +438,7 @@ func TestKickLeavesSocketOpen(t *testing.T) {
 
 func TestReplayHandshakeWire(t *testing.T) {
 	s := newServer(t, Options{ReplayWait: time.Second})
-	capture, err := Capture("handshake-wire")
+	capture, err := readCapture("handshake-wire")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,7 +495,7 @@ func TestCapturesLoad(t *testing.T) {
 		{"kick-wire", "raw"}, {"nopong-wire", "nopong"}, {"restart", "rawguest"}, {"restart", "owner"},
 		{"duplicate-login", "userA"}, {"join-anonymous", "anon1"}, {"join-errors", "badchan"},
 	} {
-		b, err := Capture(tc.name)
+		b, err := readCapture(tc.name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -508,7 +508,7 @@ func TestCapturesLoad(t *testing.T) {
 
 func TestReplayKickWire(t *testing.T) {
 	s := newServer(t, Options{ReplayWait: 500 * time.Millisecond})
-	capture, err := Capture("kick-wire.jsonl")
+	capture, err := readCapture("kick-wire.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,7 +555,7 @@ func TestReplayKickWire(t *testing.T) {
 
 func TestReplayRestartTwoConnections(t *testing.T) {
 	s := newServer(t, Options{ReplayWait: 300 * time.Millisecond})
-	capture, err := Capture("restart")
+	capture, err := readCapture("restart")
 	if err != nil {
 		t.Fatal(err)
 	}
