@@ -14,6 +14,7 @@ import (
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
+	"github.com/roseybot/cytube-connector/internal/mapping"
 )
 
 // monitorWhilePublishing runs the monitor and publishes env every 100 ms
@@ -123,13 +124,13 @@ func TestSend(t *testing.T) {
 			default:
 				return &commandsv1.CommandResult{Code: commandsv1.ErrorCode_ERROR_CODE_UNKNOWN_ACTION}, errors.New("unknown action")
 			}
-			if err := req.Unmarshal(m); err != nil {
+			if _, err := mapping.DecodeBody(req.Data, req.ContentType == bus.ContentTypeJSON, m); err != nil {
 				return nil, err
 			}
 			got <- seen{req.Action, req.Header.Get(bus.HeaderDeadlineMs), m}
 			if c, ok := m.(*commandsv1.ChatCommand); ok && c.GetMessage() == "please fail" {
 				return &commandsv1.CommandResult{Code: commandsv1.ErrorCode_ERROR_CODE_MUTED, Reason: "you are muted", Action: req.Action},
-					&bus.RequestError{Code: "MUTED", Err: errors.New("you are muted")}
+					&bus.RequestError{Code: commandsv1.ErrorCode_ERROR_CODE_MUTED, Err: errors.New("you are muted")}
 			}
 			return &commandsv1.CommandResult{Ok: true, Reason: "confirmed by chatMsg", Action: req.Action}, nil
 		}),

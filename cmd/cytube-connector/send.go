@@ -85,8 +85,14 @@ func (c *cli) send(args []string) int {
 	}
 	subj := *subject
 	if subj == "" {
-		if _, err := mapping.DecodeCommand(action, body, true); err != nil {
+		m, ignored, err := mapping.DecodeCommand(action, body, true)
+		if err != nil {
 			return c.usageError(sendCommand, "%v", err)
+		}
+		if len(ignored) > 0 {
+			// The connector ignores unknown fields (forward compatible);
+			// typed by hand they are mistakes.
+			return c.usageError(sendCommand, "%s has no field %s; its fields: %s", action, strings.Join(ignored, ", "), strings.Join(fieldNames(m), ", "))
 		}
 		scope := bus.Scope{Platform: mapping.Platform, Channel: strings.ToLower(strings.TrimSpace(*channel))}
 		if err := scope.Validate(); err != nil {
@@ -266,4 +272,14 @@ func (c *cli) printResult(reply *nats.Msg) int {
 	}
 	fmt.Fprintf(c.stderr, "%s: command failed: %s: %s\n", progName, code, oneLine(reason))
 	return exitError
+}
+
+// fieldNames lists a command's JSON field names.
+func fieldNames(m proto.Message) []string {
+	fs := m.ProtoReflect().Descriptor().Fields()
+	out := make([]string, 0, fs.Len())
+	for i := range fs.Len() {
+		out = append(out, fs.Get(i).JSONName())
+	}
+	return out
 }

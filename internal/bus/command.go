@@ -17,6 +17,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 )
 
 // HeaderDeadlineMs is the request header a caller may set to shorten or
@@ -24,14 +26,14 @@ import (
 // CommandServiceConfig.MaxTimeout).
 const HeaderDeadlineMs = "Rosey-Deadline-Ms"
 
-// Error codes the command service itself sends in Nats-Service-Error-Code.
-// Handlers' errors carry their own code (see DefaultErrorCode).
-const (
-	CodeInvalidArgument  = "INVALID_ARGUMENT"
-	CodeDeadlineExceeded = "DEADLINE_EXCEEDED"
-	CodeUnavailable      = "UNAVAILABLE"
-	CodeInternal         = "INTERNAL"
-)
+// ErrorCodeName is the one mapping from the error vocabulary,
+// rosey.commands.v1.ErrorCode, to the Nats-Service-Error-Code header: the
+// enum name without its prefix (INVALID, TOO_LONG, RATE_LIMITED...). Every
+// service of the connector (commands, state) sends these codes, and the
+// same code in its body where the body has one.
+func ErrorCodeName(c commandsv1.ErrorCode) string {
+	return strings.TrimPrefix(c.String(), "ERROR_CODE_")
+}
 
 // Command service defaults.
 const (
@@ -49,11 +51,10 @@ var (
 	ErrBadDeadline     = errors.New("invalid " + HeaderDeadlineMs + " header")
 )
 
-// RequestError is an error with a code for the Nats-Service-Error-Code
-// header. The command service uses it for its own rejections; handlers may
-// return it (or any error with an ErrorCode() string method) too.
+// RequestError is an error with its code. The command service uses it for
+// its own rejections; handlers return it for failed commands.
 type RequestError struct {
-	Code string
+	Code commandsv1.ErrorCode
 	Err  error
 }
 
@@ -63,24 +64,21 @@ func (e *RequestError) Error() string { return e.Err.Error() }
 // Unwrap returns the cause.
 func (e *RequestError) Unwrap() error { return e.Err }
 
-// ErrorCode returns Code.
-func (e *RequestError) ErrorCode() string { return e.Code }
-
-// DefaultErrorCode maps an error to a code: the ErrorCode() of the first
-// error in the chain that has one, DEADLINE_EXCEEDED for
-// context.DeadlineExceeded, UNAVAILABLE for context.Canceled (the service
-// is stopping), otherwise INTERNAL.
-func DefaultErrorCode(err error) string {
-	var c interface{ ErrorCode() string }
+// CodeOf maps an error to the vocabulary: the Code of the first
+// *RequestError in the chain, TIMEOUT for context.DeadlineExceeded,
+// DISCONNECTED for context.Canceled (the service is stopping), otherwise
+// INTERNAL.
+func CodeOf(err error) commandsv1.ErrorCode {
+	var re *RequestError
 	switch {
-	case errors.As(err, &c) && c.ErrorCode() != "":
-		return c.ErrorCode()
+	case errors.As(err, &re) && re.Code != commandsv1.ErrorCode_ERROR_CODE_UNSPECIFIED:
+		return re.Code
 	case errors.Is(err, context.DeadlineExceeded):
-		return CodeDeadlineExceeded
+		return commandsv1.ErrorCode_ERROR_CODE_TIMEOUT
 	case errors.Is(err, context.Canceled):
-		return CodeUnavailable
+		return commandsv1.ErrorCode_ERROR_CODE_DISCONNECTED
 	}
-	return CodeInternal
+	return commandsv1.ErrorCode_ERROR_CODE_INTERNAL
 }
 
 // CommandRequest is one command taken off the bus.
@@ -90,8 +88,11 @@ type CommandRequest struct {
 	// Action is the subject after the scope's command prefix: "chat" for
 	// rosey.platform.cytube.send.chat. It may span several tokens.
 	Action string
-	// Scope whose command prefix matched.
+	// Scope whose command prefix matched, or the Route's scope.
 	Scope Scope
+	// Route is set when the request came through one of the service's
+	// Routes (a fixed subject) rather than a scope's command prefix.
+	Route bool
 	// ContentType is application/json or application/protobuf: the
 	// request's Content-Type header, or sniffed from the body ('{' means
 	// JSON) when the header is missing.
@@ -108,22 +109,6 @@ type CommandRequest struct {
 	// their arrival order without waiting for each other's round trip.
 	// Calling it is optional (returning has the same effect) and idempotent.
 	Accepted func()
-}
-
-// Unmarshal decodes Data into m according to ContentType. Unknown JSON
-// fields are ignored, as unknown protobuf fields are, so that newer
-// callers can talk to older connectors.
-func (r CommandRequest) Unmarshal(m proto.Message) error {
-	var err error
-	if r.ContentType == ContentTypeJSON {
-		err = protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(r.Data, m)
-	} else {
-		err = proto.Unmarshal(r.Data, m)
-	}
-	if err != nil {
-		return &RequestError{Code: CodeInvalidArgument, Err: fmt.Errorf("decode %s as %s: %w", r.ContentType, proto.MessageName(m), err)}
-	}
-	return nil
 }
 
 // CommandHandler executes commands. HandleCommand runs on the NATS
@@ -169,10 +154,15 @@ type CommandServiceConfig struct {
 	// MaxTimeout caps Rosey-Deadline-Ms; default 2m.
 	MaxTimeout time.Duration
 	// MaxPayload is the largest body accepted, in bytes; default 64 KiB.
+	// A larger one is refused TOO_LONG before the handler runs: this is the
+	// only size check.
 	MaxPayload int
-	// ErrorCode maps handler errors to Nats-Service-Error-Code; default
-	// DefaultErrorCode. A custom function should fall back to it.
-	ErrorCode func(error) string
+	// Failure builds the reply body for a failure the service decides
+	// itself (a body over MaxPayload, a bad deadline header, a handler
+	// that panicked or a reply that did not marshal), so that every
+	// failure has a body as well as the error headers. Default: headers
+	// only.
+	Failure func(code commandsv1.ErrorCode, reason string) proto.Message
 	// IsOK reports whether a reply means success. It matters only for
 	// requests without a reply subject. Default: the value of a top-level
 	// bool field named "ok" when the message has one, else true.
@@ -196,20 +186,53 @@ type Route struct {
 	Action  string
 }
 
-// CommandService is the running micro service. Stop stops taking commands
-// and waits for the ones in flight to be answered (each within its own
-// deadline).
+// CommandService is the running command service, a NATS micro service
+// (see monitor.go). Stop stops taking commands and waits for the ones in
+// flight to be answered (each within its own deadline).
 type CommandService struct {
-	micro.Service
-	wg *sync.WaitGroup
+	mon  *monitor
+	subs []*nats.Subscription
+	wg   *sync.WaitGroup
 }
 
-// Stop drains the service's subscriptions, then waits for every command in
-// flight to finish.
+// Info is what $SRV.INFO answers for the service.
+func (s *CommandService) Info() micro.Info { return s.mon.Info() }
+
+// Stats is what $SRV.STATS answers: per endpoint, the commands whose
+// result is known, their errors and their processing time from arrival to
+// answer.
+func (s *CommandService) Stats() micro.Stats { return s.mon.Stats() }
+
+// Stop drains the command subscriptions (the commands already taken are
+// handled), waits for every command in flight to finish, then leaves the
+// discovery subjects.
 func (s *CommandService) Stop() error {
-	err := s.Service.Stop()
+	var errs []error
+	closed := make([]<-chan nats.SubStatus, 0, len(s.subs))
+	for _, sub := range s.subs {
+		ch := sub.StatusChanged(nats.SubscriptionClosed)
+		if err := sub.Drain(); err != nil {
+			if !errors.Is(err, nats.ErrConnectionClosed) && !errors.Is(err, nats.ErrBadSubscription) {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		closed = append(closed, ch)
+	}
+	timeout := time.NewTimer(5 * time.Second)
+	defer timeout.Stop()
+drain:
+	for _, ch := range closed {
+		select {
+		case <-ch:
+		case <-timeout.C:
+			errs = append(errs, errors.New("command service: subscriptions not drained within 5s"))
+			break drain
+		}
+	}
 	s.wg.Wait()
-	return err
+	errs = append(errs, s.mon.stop())
+	return errors.Join(errs...)
 }
 
 // NewCommandService adds the micro service that takes commands for every
@@ -251,9 +274,6 @@ func NewCommandService(ctx context.Context, nc *nats.Conn, cfg CommandServiceCon
 	if c.cfg.MaxPayload <= 0 {
 		c.cfg.MaxPayload = DefaultMaxPayload
 	}
-	if c.cfg.ErrorCode == nil {
-		c.cfg.ErrorCode = DefaultErrorCode
-	}
 	if c.cfg.IsOK == nil {
 		c.cfg.IsOK = defaultIsOK
 	}
@@ -271,27 +291,30 @@ func NewCommandService(ctx context.Context, nc *nats.Conn, cfg CommandServiceCon
 		seen[s] = true
 	}
 
-	svc, err := micro.AddService(nc, micro.Config{
-		Name:        c.cfg.Name,
-		Version:     c.cfg.Version,
-		Description: c.cfg.Description,
-		Metadata:    c.cfg.Metadata,
-		QueueGroup:  c.cfg.QueueGroup,
-	})
-	if err != nil {
+	if err := checkIdentity(c.cfg.Name, c.cfg.Version); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	mon := newMonitor(c.cfg.Name, c.cfg.Version, c.cfg.Description, c.cfg.Metadata)
+	svc := &CommandService{mon: mon, wg: c.wg}
+	subscribe := func(ep *endpoint, serve func(m *nats.Msg, arrived time.Time, f *inflight)) error {
+		sub, err := nc.QueueSubscribe(ep.info.Subject, c.cfg.QueueGroup, func(m *nats.Msg) {
+			arrived := time.Now()
+			c.dispatch(ctx, func(f *inflight) {
+				serve(m, arrived, f)
+			})
+		})
+		if err != nil {
+			_ = svc.Stop()
+			return fmt.Errorf("command endpoint %s: %w", ep.info.Subject, err)
+		}
+		svc.subs = append(svc.subs, sub)
+		return nil
 	}
 	for i, s := range cfg.Scopes {
 		prefix := s.CommandPrefix()
-		name := endpointName(i, s)
-		g := svc.AddGroup(prefix)
-		err := g.AddEndpoint(name, micro.HandlerFunc(func(r micro.Request) { c.handle(ctx, s, prefix, r) }),
-			micro.WithEndpointSubject(">"),
-			micro.WithEndpointMetadata(map[string]string{"scope_prefix": prefix}))
-		if err != nil {
-			// Stop only fails on a closed connection, which err reports too.
-			_ = svc.Stop()
-			return nil, fmt.Errorf("command endpoint %s.>: %w", prefix, err)
+		ep := mon.add(endpointName(i, s), prefix+".>", c.cfg.QueueGroup, map[string]string{"scope_prefix": prefix})
+		if err := subscribe(ep, func(m *nats.Msg, arrived time.Time, f *inflight) { c.serve(ctx, s, prefix, "", ep, m, arrived, f) }); err != nil {
+			return nil, err
 		}
 	}
 	for i, rt := range cfg.Routes {
@@ -299,16 +322,19 @@ func NewCommandService(ctx context.Context, nc *nats.Conn, cfg CommandServiceCon
 			_ = svc.Stop()
 			return nil, fmt.Errorf("%w: route %q: %w", ErrInvalidConfig, rt.Subject, err)
 		}
-		err := svc.AddEndpoint(fmt.Sprintf("route-%d", i), micro.HandlerFunc(func(r micro.Request) { c.handleRoute(ctx, rt, r) }),
-			micro.WithEndpointSubject(rt.Subject),
-			micro.WithEndpointMetadata(map[string]string{"action": rt.Action}))
-		if err != nil {
-			_ = svc.Stop()
-			return nil, fmt.Errorf("command endpoint %s: %w", rt.Subject, err)
+		ep := mon.add(fmt.Sprintf("route-%d", i), rt.Subject, c.cfg.QueueGroup, map[string]string{"action": rt.Action})
+		if err := subscribe(ep, func(m *nats.Msg, arrived time.Time, f *inflight) {
+			c.serve(ctx, rt.Scope, "", rt.Action, ep, m, arrived, f)
+		}); err != nil {
+			return nil, err
 		}
 	}
+	if err := mon.start(nc); err != nil {
+		_ = svc.Stop()
+		return nil, fmt.Errorf("command service discovery: %w", err)
+	}
 	c.log.Info("command service started", "name", c.cfg.Name, "scopes", len(cfg.Scopes), "queue_group", c.cfg.QueueGroup)
-	return &CommandService{Service: svc, wg: c.wg}, nil
+	return svc, nil
 }
 
 // endpointName builds a micro endpoint name (letters, digits, '-', '_')
@@ -333,7 +359,7 @@ func endpointName(i int, s Scope) string {
 }
 
 // commandService holds the resolved config. The parent ctx is bound to each
-// endpoint's handler closure, as micro.ContextHandler does.
+// endpoint's subscription callback.
 type commandService struct {
 	cfg   CommandServiceConfig
 	log   *slog.Logger
@@ -342,45 +368,20 @@ type commandService struct {
 	slots chan struct{}
 }
 
-// inflight is one command between micro's handler and its reply. micro
-// reads a request's fields after its handler returns (for its stats), so a
-// reply may use the micro.Request only while the handler still waits;
-// after that it is published directly on the reply subject.
+// inflight is one command between its subscription callback and its
+// reply.
 type inflight struct {
 	accepted chan struct{}
 	once     sync.Once
-	mu       sync.Mutex
-	released bool // micro's handler returned
 }
 
 func (f *inflight) accept() { f.once.Do(func() { close(f.accepted) }) }
 
-// inline runs fn while micro's handler still waits, and reports whether it
-// did.
-func (f *inflight) inline(fn func()) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.released {
-		return false
-	}
-	fn()
-	return true
-}
-
-// handle runs on the scope's subscription goroutine. It starts the command
-// on its own goroutine and returns once the handler accepted it (or
-// finished), so the next command of the scope is taken in order while
+// dispatch runs on the endpoint's subscription goroutine. It starts the
+// command on its own goroutine and returns once the handler accepted it
+// (or finished), so the next command of the scope is taken in order while
 // this one waits for CyTube.
-func (c *commandService) handle(parent context.Context, scope Scope, prefix string, r micro.Request) {
-	c.dispatch(parent, r, func(f *inflight) { c.serve(parent, scope, prefix, "", r, f) })
-}
-
-// handleRoute is handle for a fixed-subject route.
-func (c *commandService) handleRoute(parent context.Context, rt Route, r micro.Request) {
-	c.dispatch(parent, r, func(f *inflight) { c.serve(parent, rt.Scope, "", rt.Action, r, f) })
-}
-
-func (c *commandService) dispatch(parent context.Context, r micro.Request, run func(f *inflight)) {
+func (c *commandService) dispatch(parent context.Context, run func(f *inflight)) {
 	select {
 	case c.slots <- struct{}{}:
 	case <-parent.Done():
@@ -398,23 +399,21 @@ func (c *commandService) dispatch(parent context.Context, r micro.Request, run f
 	case <-f.accepted:
 	case <-parent.Done():
 	}
-	f.mu.Lock()
-	f.released = true
-	f.mu.Unlock()
 }
 
-func (c *commandService) serve(parent context.Context, scope Scope, prefix, action string, r micro.Request, f *inflight) {
-	accept := f.accept
-	start := time.Now()
+func (c *commandService) serve(parent context.Context, scope Scope, prefix, action string, ep *endpoint, m *nats.Msg, arrived time.Time, f *inflight) {
 	req := CommandRequest{
-		Subject:  r.Subject(),
+		Subject:  m.Subject,
 		Scope:    scope,
-		Data:     r.Data(),
-		Header:   nats.Header(r.Headers()),
-		Reply:    r.Reply(),
-		Accepted: accept,
+		Data:     m.Data,
+		Header:   m.Header,
+		Reply:    m.Reply,
+		Accepted: f.accept,
 	}
-	req.Action = action
+	if req.Header == nil {
+		req.Header = nats.Header{}
+	}
+	req.Action, req.Route = action, action != ""
 	if action == "" {
 		req.Action = strings.TrimPrefix(req.Subject, prefix+".")
 	}
@@ -425,63 +424,47 @@ func (c *commandService) serve(parent context.Context, scope Scope, prefix, acti
 	var body []byte
 	if reply != nil {
 		var merr error
-		if req.ContentType == ContentTypeJSON {
-			body, merr = protojson.Marshal(reply)
-		} else {
-			body, merr = proto.Marshal(reply)
-		}
+		body, merr = c.marshal(req.ContentType, reply)
 		if merr != nil {
-			body = nil
-			err = &RequestError{Code: CodeInternal, Err: fmt.Errorf("marshal reply %s: %w", proto.MessageName(reply), errors.Join(merr, err))}
+			err = &RequestError{Code: commandsv1.ErrorCode_ERROR_CODE_INTERNAL, Err: fmt.Errorf("marshal reply %s: %w", proto.MessageName(reply), errors.Join(merr, err))}
+			reply, body = nil, nil
+		}
+	}
+	if reply == nil && err != nil && c.cfg.Failure != nil {
+		reply = c.cfg.Failure(CodeOf(err), err.Error())
+		if reply != nil {
+			body, _ = c.marshal(req.ContentType, reply)
 		}
 	}
 	log := c.log.With("subject", req.Subject, "action", req.Action)
 	if err != nil {
-		log.Debug("command failed", "err", err, "dur", time.Since(start))
+		log.Debug("command failed", "err", err, "dur", time.Since(arrived))
 	}
 
 	if req.Reply == "" {
 		if (err != nil || (reply != nil && !c.cfg.IsOK(reply))) && c.cfg.OnUnanswered != nil {
 			c.cfg.OnUnanswered(parent, req, reply, err)
 		}
+		ep.mon.record(ep, time.Since(arrived), err)
 		return
 	}
-	var code, desc string
+	msg := &nats.Msg{Subject: req.Reply, Data: body, Header: nats.Header{HeaderContentType: []string{req.ContentType}}}
 	if err != nil {
-		desc = strings.Map(func(r rune) rune {
+		desc := strings.Map(func(r rune) rune {
 			if r == '\r' || r == '\n' {
 				return ' '
 			}
 			return r
 		}, err.Error())
 		if desc == "" {
-			desc = "command failed" // micro refuses to send an empty description
+			desc = "command failed"
 		}
-		code = c.cfg.ErrorCode(err)
-		if code == "" {
-			code = CodeInternal
-		}
+		msg.Header.Set(micro.ErrorHeader, desc)
+		msg.Header.Set(micro.ErrorCodeHeader, ErrorCodeName(CodeOf(err)))
 	}
-	var rerr error
-	if !f.inline(func() {
-		hdr := micro.WithHeaders(micro.Headers{HeaderContentType: []string{req.ContentType}})
-		if code != "" {
-			rerr = r.Error(code, desc, body, hdr)
-		} else {
-			rerr = r.Respond(body, hdr)
-		}
-	}) {
-		// micro's handler has returned (the command was accepted and
-		// waited for CyTube): answer on the reply subject directly, with
-		// the same headers micro would set.
-		msg := &nats.Msg{Subject: req.Reply, Data: body, Header: nats.Header{HeaderContentType: []string{req.ContentType}}}
-		if code != "" {
-			msg.Header.Set(micro.ErrorHeader, desc)
-			msg.Header.Set(micro.ErrorCodeHeader, code)
-		}
-		rerr = c.nc.PublishMsg(msg)
-	}
-	if rerr != nil {
+	// Counted once its result is known, before the caller can see it.
+	ep.mon.record(ep, time.Since(arrived), err)
+	if rerr := c.nc.PublishMsg(msg); rerr != nil {
 		log.Warn("command reply not sent", "err", rerr)
 	}
 }
@@ -491,13 +474,13 @@ func (c *commandService) serve(parent context.Context, scope Scope, prefix, acti
 // process.
 func (c *commandService) run(parent context.Context, req CommandRequest) (reply proto.Message, err error) {
 	if n := len(req.Data); n > c.cfg.MaxPayload {
-		return nil, &RequestError{Code: CodeInvalidArgument, Err: fmt.Errorf("%w: %d bytes, limit %d", ErrRequestTooLarge, n, c.cfg.MaxPayload)}
+		return nil, &RequestError{Code: commandsv1.ErrorCode_ERROR_CODE_TOO_LONG, Err: fmt.Errorf("%w: %d bytes, limit %d", ErrRequestTooLarge, n, c.cfg.MaxPayload)}
 	}
 	timeout := c.cfg.Timeout
 	if v := req.Header.Get(HeaderDeadlineMs); v != "" {
 		ms, perr := strconv.ParseInt(v, 10, 64)
 		if perr != nil || ms <= 0 {
-			return nil, &RequestError{Code: CodeInvalidArgument, Err: fmt.Errorf("%w: %q is not a positive integer", ErrBadDeadline, v)}
+			return nil, &RequestError{Code: commandsv1.ErrorCode_ERROR_CODE_INVALID, Err: fmt.Errorf("%w: %q is not a positive integer", ErrBadDeadline, v)}
 		}
 		timeout = min(time.Duration(ms)*time.Millisecond, c.cfg.MaxTimeout)
 	}
@@ -506,10 +489,18 @@ func (c *commandService) run(parent context.Context, req CommandRequest) (reply 
 	defer func() {
 		if p := recover(); p != nil {
 			c.log.Error("command handler panicked", "subject", req.Subject, "panic", p, "stack", string(debug.Stack()))
-			reply, err = nil, &RequestError{Code: CodeInternal, Err: fmt.Errorf("command handler panicked: %v", p)}
+			reply, err = nil, &RequestError{Code: commandsv1.ErrorCode_ERROR_CODE_INTERNAL, Err: fmt.Errorf("command handler panicked: %v", p)}
 		}
 	}()
 	return c.cfg.Handler.HandleCommand(ctx, req)
+}
+
+// marshal encodes a reply like its request: JSON or protobuf.
+func (c *commandService) marshal(contentType string, m proto.Message) ([]byte, error) {
+	if contentType == ContentTypeJSON {
+		return protojson.Marshal(m)
+	}
+	return proto.Marshal(m)
 }
 
 // requestContentType decides the request encoding: the Content-Type header

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 )
@@ -55,11 +56,6 @@ func newResult(mt protoreflect.MessageType, ok bool, detail string) proto.Messag
 	return m.Interface()
 }
 
-type codedErr struct{ code string }
-
-func (e codedErr) Error() string     { return "refused: " + e.code }
-func (e codedErr) ErrorCode() string { return e.code }
-
 // echoHandler answers "echo" with the request text, "refuse" with an error
 // plus a not-ok result, "slow" by waiting for the deadline and "panic"
 // by panicking.
@@ -69,8 +65,14 @@ func echoHandler(mt protoreflect.MessageType) bus.CommandHandler {
 		case "echo", "media.queue":
 			// Value takes any JSON: "hi" or {"value":"hi"}.
 			in := &structpb.Value{}
-			if err := req.Unmarshal(in); err != nil {
-				return newResult(mt, false, err.Error()), err
+			var err error
+			if req.ContentType == bus.ContentTypeJSON {
+				err = protojson.Unmarshal(req.Data, in)
+			} else {
+				err = proto.Unmarshal(req.Data, in)
+			}
+			if err != nil {
+				return newResult(mt, false, err.Error()), &bus.RequestError{Code: commandsv1.ErrorCode_ERROR_CODE_INVALID, Err: err}
 			}
 			text := in.GetStringValue()
 			if st := in.GetStructValue(); st != nil {
@@ -78,14 +80,14 @@ func echoHandler(mt protoreflect.MessageType) bus.CommandHandler {
 			}
 			return newResult(mt, true, req.Action+":"+text), nil
 		case "refuse":
-			return newResult(mt, false, "chat is muted"), codedErr{code: "PERMISSION_DENIED"}
+			return newResult(mt, false, "chat is muted"), &bus.RequestError{Code: commandsv1.ErrorCode_ERROR_CODE_NOT_PERMITTED, Err: errors.New("refused: not permitted")}
 		case "slow":
 			<-ctx.Done()
 			return newResult(mt, false, "timed out"), ctx.Err()
 		case "panic":
 			panic("boom")
 		}
-		return newResult(mt, false, "unknown action"), &bus.RequestError{Code: bus.CodeInvalidArgument, Err: errors.New("unknown action " + req.Action)}
+		return newResult(mt, false, "unknown action"), &bus.RequestError{Code: commandsv1.ErrorCode_ERROR_CODE_UNKNOWN_ACTION, Err: errors.New("unknown action " + req.Action)}
 	})
 }
 
@@ -208,26 +210,68 @@ func TestCommandRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	// micro counts a request when its handler returns, which can be just
-	// after the reply reached us: poll briefly.
-	var n int
-	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		n = 0
-		for _, e := range svc.Stats().Endpoints {
-			n += e.NumRequests
-		}
-		if n == len(tests) || time.Now().After(deadline) {
-			break
-		}
+	// A request counts once its result is known, before its reply goes
+	// out: no polling.
+	n := 0
+	for _, e := range svc.Stats().Endpoints {
+		n += e.NumRequests
 	}
 	if n != len(tests) {
-		t.Errorf("micro stats count %d requests, want %d", n, len(tests))
+		t.Errorf("$SRV.STATS counts %d requests, want %d", n, len(tests))
+	}
+}
+
+// $SRV.STATS is true: a command counts when its result is known, with the
+// time from its arrival to its answer, and a failure counts as an error
+// with its text (micro itself counted every command as a success of ~0 ms,
+// because the handler returns as soon as the command has its place).
+func TestCommandStatsAreTrue(t *testing.T) {
+	mt := resultType(t)
+	release := make(chan struct{})
+	h := echoHandler(mt)
+	nc, svc, _ := startService(t, bus.CommandServiceConfig{Scopes: []bus.Scope{seed}, Timeout: 5 * time.Second,
+		Handler: bus.CommandHandlerFunc(func(ctx context.Context, req bus.CommandRequest) (proto.Message, error) {
+			if req.Action == "held" {
+				req.Accepted() // its place is taken; the answer comes later
+				<-release
+				return newResult(mt, true, "held"), nil
+			}
+			return h.HandleCommand(ctx, req)
+		})})
+	hdr := nats.Header{"Content-Type": {"application/json"}}
+	held := make(chan *nats.Msg, 1)
+	go func() {
+		m, _ := nc.RequestMsg(&nats.Msg{Subject: seed.Command("held"), Header: hdr, Data: []byte(`"x"`)}, 10*time.Second)
+		held <- m
+	}()
+	// The next command is taken while the first waits.
+	request(t, nc, seed.Command("refuse"), hdr, []byte(`"x"`))
+	stats := func() *micro.EndpointStats { return svc.Stats().Endpoints[0] }
+	if st := stats(); st.NumRequests != 1 || st.NumErrors != 1 || st.LastError != "refused: not permitted" {
+		t.Errorf("after the refusal: %+v, want 1 request, 1 error (the held one is not done)", st)
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	<-held
+	st := stats()
+	if st.NumRequests != 2 || st.NumErrors != 1 {
+		t.Errorf("after both: %d requests, %d errors, want 2 and 1", st.NumRequests, st.NumErrors)
+	}
+	if st.ProcessingTime < 100*time.Millisecond {
+		t.Errorf("processing time %s, want at least the 100 ms the held command waited", st.ProcessingTime)
+	}
+	// The same figures over the protocol, as `nats micro stats` reads them.
+	var remote micro.Stats
+	if err := json.Unmarshal(request(t, nc, "$SRV.STATS.cytube-connector", nil, nil).Data, &remote); err != nil || len(remote.Endpoints) != 1 || remote.Endpoints[0].NumRequests != 2 {
+		t.Errorf("$SRV.STATS = %+v (%v)", remote, err)
 	}
 }
 
 func TestCommandErrors(t *testing.T) {
 	mt := resultType(t)
-	nc, _, _ := startService(t, bus.CommandServiceConfig{Scopes: []bus.Scope{seed}, Handler: echoHandler(mt), MaxPayload: 1024, Timeout: 5 * time.Second})
+	// Failure gives the service's own refusals a body too.
+	failure := func(_ commandsv1.ErrorCode, reason string) proto.Message { return newResult(mt, false, reason) }
+	nc, _, _ := startService(t, bus.CommandServiceConfig{Scopes: []bus.Scope{seed}, Handler: echoHandler(mt), MaxPayload: 1024, Timeout: 5 * time.Second, Failure: failure})
 	json := nats.Header{"Content-Type": {"application/json"}}
 	tests := []struct {
 		name       string
@@ -236,14 +280,14 @@ func TestCommandErrors(t *testing.T) {
 		body       []byte
 		wantCode   string
 		wantDesc   string
-		wantDetail string // "" means no body expected
+		wantDetail string // the body's detail
 	}{
-		{"handler error with result body", "refuse", json, []byte(`"x"`), "PERMISSION_DENIED", "refused: PERMISSION_DENIED", "chat is muted"},
-		{"unknown action", "nope", json, []byte(`"x"`), bus.CodeInvalidArgument, "unknown action nope", "unknown action"},
-		{"deadline from header", "slow", nats.Header{"Content-Type": {"application/json"}, bus.HeaderDeadlineMs: {"50"}}, []byte(`"x"`), bus.CodeDeadlineExceeded, "context deadline exceeded", "timed out"},
-		{"bad deadline header", "echo", nats.Header{bus.HeaderDeadlineMs: {"soon"}}, []byte(`"x"`), bus.CodeInvalidArgument, `invalid Rosey-Deadline-Ms header: "soon" is not a positive integer`, ""},
-		{"oversize", "echo", json, []byte(`"` + strings.Repeat("a", 2000) + `"`), bus.CodeInvalidArgument, "command payload too large: 2002 bytes, limit 1024", ""},
-		{"panic", "panic", json, []byte(`"x"`), bus.CodeInternal, "command handler panicked: boom", ""},
+		{"handler error with result body", "refuse", json, []byte(`"x"`), "NOT_PERMITTED", "refused: not permitted", "chat is muted"},
+		{"unknown action", "nope", json, []byte(`"x"`), "UNKNOWN_ACTION", "unknown action nope", "unknown action"},
+		{"deadline from header", "slow", nats.Header{"Content-Type": {"application/json"}, bus.HeaderDeadlineMs: {"50"}}, []byte(`"x"`), "TIMEOUT", "context deadline exceeded", "timed out"},
+		{"bad deadline header", "echo", nats.Header{bus.HeaderDeadlineMs: {"soon"}}, []byte(`"x"`), "INVALID", `invalid Rosey-Deadline-Ms header: "soon" is not a positive integer`, `invalid Rosey-Deadline-Ms header: "soon" is not a positive integer`},
+		{"oversize", "echo", json, []byte(`"` + strings.Repeat("a", 2000) + `"`), "TOO_LONG", "command payload too large: 2002 bytes, limit 1024", "command payload too large: 2002 bytes, limit 1024"},
+		{"panic", "panic", json, []byte(`"x"`), "INTERNAL", "command handler panicked: boom", "command handler panicked: boom"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,12 +297,6 @@ func TestCommandErrors(t *testing.T) {
 			}
 			if got := resp.Header.Get(micro.ErrorHeader); got != tt.wantDesc {
 				t.Errorf("%s = %q, want %q", micro.ErrorHeader, got, tt.wantDesc)
-			}
-			if tt.wantDetail == "" {
-				if len(resp.Data) != 0 {
-					t.Errorf("body = %q, want empty", resp.Data)
-				}
-				return
 			}
 			ok, detail := decodeResult(t, mt, resp)
 			if ok || detail != tt.wantDetail {
@@ -304,8 +342,8 @@ func TestCommandWithoutReplySubject(t *testing.T) {
 		t.Errorf("first unanswered = action %q err %v reply %v, want refuse with error and reply", u.req.Action, u.err, u.reply)
 	}
 	u = got()
-	if !errors.Is(u.err, bus.ErrRequestTooLarge) || bus.DefaultErrorCode(u.err) != bus.CodeInvalidArgument {
-		t.Errorf("second unanswered err = %v, want ErrRequestTooLarge coded INVALID_ARGUMENT", u.err)
+	if !errors.Is(u.err, bus.ErrRequestTooLarge) || bus.CodeOf(u.err) != commandsv1.ErrorCode_ERROR_CODE_TOO_LONG {
+		t.Errorf("second unanswered err = %v, want ErrRequestTooLarge coded TOO_LONG", u.err)
 	}
 	select {
 	case u := <-ch:

@@ -2,9 +2,11 @@
 // nats-server, connects clients, builds every subject, publishes events as
 // CloudEvents and takes commands through a NATS micro service.
 //
-// What it does not know: nothing about CyTube, Socket.IO or the connector's
-// generated proto types. Payloads are handled as proto.Message through
-// protobuf reflection, and subjects are built from a Scope (platform plus
+// What it does not know: nothing about CyTube or Socket.IO, and of the
+// connector's generated proto types only the error vocabulary,
+// rosey.commands.v1.ErrorCode (ErrorCodeName is its one mapping to the
+// Nats-Service-Error-Code header). Payloads are handled as proto.Message
+// through protobuf reflection, and subjects are built from a Scope (platform plus
 // optional channel) so the same code serves any platform.
 //
 // Subjects. Scope builds them all; in single-channel seed mode (empty
@@ -22,10 +24,14 @@
 // timeouts with the same Nats-Msg-Id so the server drops duplicates;
 // EnsureStream creates the stream.
 //
-// Commands. NewCommandService registers one wildcard endpoint per scope on
-// <prefix>.send.> and calls a CommandHandler with a per-command deadline;
-// errors travel in Nats-Service-Error and Nats-Service-Error-Code headers,
-// the reply proto in the body, encoded like the request.
+// Commands. NewCommandService subscribes one wildcard endpoint per scope on
+// <prefix>.send.> (and one per Route) in a queue group and calls a
+// CommandHandler with a per-command deadline; errors travel in
+// Nats-Service-Error and Nats-Service-Error-Code headers, the reply proto
+// (for every failure too, see Failure) in the body, encoded like the
+// request. It is a NATS micro service: monitor.go answers $SRV.PING, INFO
+// and STATS itself, so that STATS count a command when its result is
+// known (micro's own counted it when its handler returned, at once).
 //
 // Goroutines. The package starts none of its own except inside nats.go and
 // nats-server: connection goroutines end with (*nats.Conn).Close, the

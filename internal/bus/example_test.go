@@ -41,7 +41,9 @@ func ExampleNewCommandService() {
 		Scopes:  []bus.Scope{{Platform: "cytube"}},
 		Timeout: 5 * time.Second,
 		Handler: bus.CommandHandlerFunc(func(ctx context.Context, req bus.CommandRequest) (proto.Message, error) {
-			// Decode req with req.Unmarshal, act on req.Action, return a result.
+			// Decode req.Data (req.ContentType says JSON or protobuf; the
+			// connector uses mapping.DecodeBody), act on req.Action, return
+			// a result.
 			return nil, nil
 		}),
 	})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -209,7 +210,10 @@ func NewPublisher(nc *nats.Conn, opts PublisherOptions) (*Publisher, error) {
 		p.timeout = DefaultPublishTimeout
 	}
 	if opts.JetStream {
-		js, err := jetstream.New(nc)
+		// An asynchronous publish that gets no acknowledgement within the
+		// attempt timeout fails with ErrAsyncPublishTimeout and is
+		// retried like a synchronous one (PublishAsync).
+		js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(p.timeout))
 		if err != nil {
 			return nil, fmt.Errorf("jetstream: %w", err)
 		}
@@ -230,16 +234,24 @@ func (p *Publisher) Publish(ctx context.Context, e Envelope) error {
 	}
 	om := p.pool.Get().(*outMsg)
 	defer p.put(om)
-	var err error
-	if p.opts.Encoding == JSON {
-		om.buf, err = protojson.MarshalOptions{}.MarshalAppend(om.buf[:0], e.Data)
-	} else {
-		om.buf, err = proto.MarshalOptions{}.MarshalAppend(om.buf[:0], e.Data)
-	}
-	if err != nil {
-		return fmt.Errorf("%w: marshal %s: %w", ErrInvalidEnvelope, proto.MessageName(e.Data), err)
+	if err := p.marshal(om, e.Data); err != nil {
+		return err
 	}
 	return p.send(ctx, &e, om, om.buf, p.opts.Encoding.ContentType(), string(proto.MessageName(e.Data)))
+}
+
+// marshal encodes m into om's buffer in the publisher's encoding.
+func (p *Publisher) marshal(om *outMsg, m proto.Message) error {
+	var err error
+	if p.opts.Encoding == JSON {
+		om.buf, err = protojson.MarshalOptions{}.MarshalAppend(om.buf[:0], m)
+	} else {
+		om.buf, err = proto.MarshalOptions{}.MarshalAppend(om.buf[:0], m)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: marshal %s: %w", ErrInvalidEnvelope, proto.MessageName(m), err)
+	}
+	return nil
 }
 
 // PublishJSON publishes e.RawJSON as is, with Content-Type application/json
@@ -297,6 +309,25 @@ func (om *outMsg) setHeaders(e *Envelope, contentType, schema string) {
 
 func (p *Publisher) send(ctx context.Context, e *Envelope, om *outMsg, data []byte, contentType, schema string) error {
 	start := time.Now()
+	if err := p.prepare(e, om, data, contentType, schema); err != nil {
+		return err
+	}
+	msgID := om.msg.Header.Get(HeaderMsgID)
+	if err := ctx.Err(); err != nil {
+		return p.fail(e.Subject, msgID, 0, err, start)
+	}
+	if p.js == nil {
+		if err := p.nc.PublishMsg(&om.msg); err != nil {
+			return p.fail(e.Subject, msgID, 1, err, start)
+		}
+		p.report(e.Subject, ResultOK, start)
+		return nil
+	}
+	return p.retry(ctx, &om.msg, e.Subject, msgID, 1, start)
+}
+
+// prepare checks e and fills om's headers, subject and data.
+func (p *Publisher) prepare(e *Envelope, om *outMsg, data []byte, contentType, schema string) error {
 	if e.Source == "" || e.Type == "" {
 		return fmt.Errorf("%w: Source and Type are required", ErrInvalidEnvelope)
 	}
@@ -313,52 +344,181 @@ func (p *Publisher) send(ctx context.Context, e *Envelope, om *outMsg, data []by
 		e.ID = nuid.Next()
 	}
 	if e.Time.IsZero() {
-		e.Time = start
+		e.Time = time.Now()
 	}
 	om.setHeaders(e, contentType, schema)
 	om.msg.Subject = e.Subject
 	om.msg.Data = data
-	msgID := om.msg.Header.Get(HeaderMsgID)
+	return nil
+}
 
-	if err := ctx.Err(); err != nil {
-		return p.fail(e.Subject, msgID, 0, err, start)
-	}
-	if p.js == nil {
-		if err := p.nc.PublishMsg(&om.msg); err != nil {
-			return p.fail(e.Subject, msgID, 1, err, start)
-		}
-		p.report(e.Subject, ResultOK, start)
-		return nil
-	}
-	for attempt := 1; ; attempt++ {
+// retry publishes msg to JetStream synchronously from attempt on, until it
+// is stored, fails for good, or ctx ends.
+func (p *Publisher) retry(ctx context.Context, msg *nats.Msg, subject, msgID string, attempt int, start time.Time) error {
+	for ; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, p.timeout)
-		ack, err := p.js.PublishMsg(actx, &om.msg, p.jsOpts...)
+		ack, err := p.js.PublishMsg(actx, msg, p.jsOpts...)
 		cancel()
 		if err == nil {
-			if ack.Duplicate {
-				p.report(e.Subject, ResultDuplicate, start)
-			} else {
-				p.report(e.Subject, ResultOK, start)
-			}
+			p.acked(subject, ack, start)
 			return nil
 		}
 		if (attempt > p.retries && !p.opts.RetryUntilDone) || !retryable(ctx, err) {
-			return p.fail(e.Subject, msgID, attempt, err, start)
+			return p.fail(subject, msgID, attempt, err, start)
 		}
-		p.report(e.Subject, ResultRetry, start)
-		t := time.NewTimer(backoff(attempt))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return p.fail(e.Subject, msgID, attempt, fmt.Errorf("%w (last attempt: %w)", ctx.Err(), err), start)
-		case <-t.C:
+		p.report(subject, ResultRetry, start)
+		if !waitBackoff(ctx, attempt) {
+			return p.fail(subject, msgID, attempt, fmt.Errorf("%w (last attempt: %w)", ctx.Err(), err), start)
 		}
 	}
+}
+
+// waitBackoff waits before retry number attempt; false when ctx ended.
+func waitBackoff(ctx context.Context, attempt int) bool {
+	t := time.NewTimer(backoff(attempt))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// Pending is a publish in flight (PublishAsync): Wait gives its result.
+type Pending struct {
+	p       *Publisher
+	om      *outMsg
+	fut     jetstream.PubAckFuture
+	err     error // the publish is done: nil or its error
+	done    bool
+	subject string
+	msgID   string
+	start   time.Time
+	retried bool // Wait had to repeat the publish
+}
+
+// PublishAsync starts publishing e as Publish does and returns at once;
+// the caller must Wait for the result, in the order it published, before
+// reusing nothing: the Pending owns the message until then. With core
+// NATS, where a publish never waits, the result is known at once. With
+// JetStream many publishes are in flight at the same time on the
+// connection; their order on the connection, and so in the stream, is the
+// order of the PublishAsync calls. A failed or unacknowledged attempt is
+// retried by Wait with the same Nats-Msg-Id, so the server stores every
+// event once. A connection that breaks loses the publishes after the last
+// one the server read, never one in the middle: a caller that, once one
+// failed (Failed, Retried), waits for all in flight before publishing more
+// keeps the stream's order (service/pipeline.go). What it cannot see in
+// time is a publish the server refuses on its own while storing later
+// ones; that one is stored late, once.
+func (p *Publisher) PublishAsync(ctx context.Context, e Envelope) *Pending {
+	om := p.pool.Get().(*outMsg)
+	pd := &Pending{p: p, om: om, subject: e.Subject, start: time.Now()}
+	data, contentType, schema := e.RawJSON, ContentTypeJSON, ""
+	if e.Data != nil {
+		if err := p.marshal(om, e.Data); err != nil {
+			return pd.finish(err)
+		}
+		data, contentType, schema = om.buf, p.opts.Encoding.ContentType(), string(proto.MessageName(e.Data))
+	} else if !json.Valid(e.RawJSON) {
+		return pd.finish(fmt.Errorf("%w: RawJSON is not valid JSON", ErrInvalidEnvelope))
+	}
+	if p.js == nil {
+		return pd.finish(p.send(ctx, &e, om, data, contentType, schema))
+	}
+	if err := p.prepare(&e, om, data, contentType, schema); err != nil {
+		return pd.finish(err)
+	}
+	pd.msgID = om.msg.Header.Get(HeaderMsgID)
+	if err := ctx.Err(); err != nil {
+		return pd.finish(p.fail(e.Subject, pd.msgID, 0, err, pd.start))
+	}
+	fut, err := p.js.PublishMsgAsync(&om.msg, p.jsOpts...)
+	if err != nil {
+		// Not written (the connection is closed, its reconnect buffer is
+		// full...): Wait retries as Publish does.
+		pd.err = err
+		return pd
+	}
+	pd.fut = fut
+	return pd
+}
+
+// Failed reports, without waiting, that the publish has failed and Wait
+// will retry it: the caller must then let it (and everything before it)
+// be stored before publishing more, or a later event could be stored
+// first.
+func (pd *Pending) Failed() bool {
+	if pd.done {
+		return pd.err != nil
+	}
+	if pd.fut == nil {
+		return pd.err != nil
+	}
+	select {
+	case err := <-pd.fut.Err():
+		pd.fut, pd.err = nil, err
+		return true
+	default:
+		return false
+	}
+}
+
+// Retried reports, after Wait, that the first attempt failed.
+func (pd *Pending) Retried() bool { return pd.retried || (pd.done && pd.err != nil) }
+
+// finish records the final result and gives the message back.
+func (pd *Pending) finish(err error) *Pending {
+	pd.done, pd.err = true, err
+	pd.p.put(pd.om)
+	pd.om = nil
+	return pd
+}
+
+// Wait returns the publish's result: nil once the message is delivered
+// (core) or stored (JetStream), else the error Publish would give. A
+// JetStream attempt that failed or got no acknowledgement within the
+// attempt timeout is retried here, within ctx, as Publish retries.
+func (pd *Pending) Wait(ctx context.Context) error {
+	if pd.done {
+		return pd.err
+	}
+	p := pd.p
+	err := pd.err
+	if pd.fut != nil {
+		select {
+		case ack := <-pd.fut.Ok():
+			p.acked(pd.subject, ack, pd.start)
+			return pd.finish(nil).err
+		case err = <-pd.fut.Err():
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	}
+	if (p.retries < 1 && !p.opts.RetryUntilDone) || !retryable(ctx, err) {
+		return pd.finish(p.fail(pd.subject, pd.msgID, 1, err, pd.start)).err
+	}
+	pd.retried = true
+	p.report(pd.subject, ResultRetry, pd.start)
+	if !waitBackoff(ctx, 1) {
+		return pd.finish(p.fail(pd.subject, pd.msgID, 1, fmt.Errorf("%w (last attempt: %w)", ctx.Err(), err), pd.start)).err
+	}
+	return pd.finish(p.retry(ctx, &pd.om.msg, pd.subject, pd.msgID, 2, pd.start)).err
 }
 
 func (p *Publisher) fail(subject, msgID string, attempts int, err error, start time.Time) error {
 	p.report(subject, ResultError, start)
 	return &PublishError{Subject: subject, MsgID: msgID, Attempts: attempts, Err: err}
+}
+
+// acked reports a JetStream acknowledgement: stored, or a duplicate.
+func (p *Publisher) acked(subject string, ack *jetstream.PubAck, start time.Time) {
+	if ack.Duplicate {
+		p.report(subject, ResultDuplicate, start)
+	} else {
+		p.report(subject, ResultOK, start)
+	}
 }
 
 func (p *Publisher) report(subject, result string, start time.Time) {
@@ -369,8 +529,8 @@ func (p *Publisher) report(subject, result string, start time.Time) {
 
 // retryable reports whether a failed JetStream attempt may succeed when
 // repeated: the attempt timed out (but ctx did not), nobody answered yet
-// (stream leader moving, server restarting) or the reconnect buffer was
-// full.
+// (stream leader moving, server restarting), the connection broke or is
+// reconnecting, or the reconnect buffer was full.
 func retryable(ctx context.Context, err error) bool {
 	if ctx.Err() != nil {
 		return false
@@ -379,7 +539,20 @@ func retryable(ctx context.Context, err error) bool {
 		errors.Is(err, nats.ErrTimeout) ||
 		errors.Is(err, nats.ErrNoResponders) ||
 		errors.Is(err, jetstream.ErrNoStreamResponse) ||
-		errors.Is(err, nats.ErrReconnectBufExceeded)
+		errors.Is(err, jetstream.ErrAsyncPublishTimeout) ||
+		errors.Is(err, jetstream.ErrTooManyStalledMsgs) ||
+		errors.Is(err, nats.ErrReconnectBufExceeded) ||
+		errors.Is(err, nats.ErrConnectionReconnecting) ||
+		errors.Is(err, nats.ErrDisconnected) ||
+		isNetError(err)
+}
+
+// isNetError reports a socket error (broken pipe, connection reset) from
+// writing to a connection the server just dropped: nats.go reconnects,
+// and the publish can be repeated.
+func isNetError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
 }
 
 // backoff returns the wait before retry number attempt (1-based):

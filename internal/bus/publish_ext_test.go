@@ -3,6 +3,7 @@ package bus_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -339,5 +340,83 @@ func TestJetStreamPublishRetriesAcrossRestart(t *testing.T) {
 	}
 	if info.State.Msgs != 2 {
 		t.Errorf("stream holds %d messages, want 2", info.State.Msgs)
+	}
+}
+
+// PublishAsync puts many JetStream publishes in flight; waited for in
+// order they are stored once each, in the order published; a publish of
+// the same id is a duplicate; an invalid envelope fails at once; with core
+// NATS the result is known without waiting.
+func TestPublishAsyncPipelined(t *testing.T) {
+	srv := bustest.RunServer(t)
+	nc := bustest.Connect(t, srv)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := bus.EnsureStream(ctx, js, bus.StreamConfig{Subjects: []string{"rosey.platform.cytube.chat"}, Storage: jetstream.MemoryStorage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	results := map[string]int{}
+	p, err := bus.NewPublisher(nc, bus.PublisherOptions{JetStream: true, OnPublish: func(_, result string, _ time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		results[result]++
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 500
+	var pending []*bus.Pending
+	for i := range n {
+		e := testEnvelope(wrapperspb.String(fmt.Sprintf("m-%04d", i)))
+		e.ID = fmt.Sprintf("id-%04d", i)
+		pending = append(pending, p.PublishAsync(ctx, e))
+	}
+	again := testEnvelope(wrapperspb.String("m-0000"))
+	again.ID = "id-0000"
+	pending = append(pending, p.PublishAsync(ctx, again))
+	for i, pd := range pending {
+		if err := pd.Wait(ctx); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+	mu.Lock()
+	if results[bus.ResultOK] != n || results[bus.ResultDuplicate] != 1 {
+		t.Errorf("results %v, want ok:%d duplicate:1", results, n)
+	}
+	mu.Unlock()
+	info, err := st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != n {
+		t.Fatalf("stream holds %d, want %d", info.State.Msgs, n)
+	}
+	for seq := uint64(1); seq <= n; seq++ {
+		m, err := st.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := m.Header.Get(bus.HeaderID), fmt.Sprintf("id-%04d", seq-1); got != want {
+			t.Fatalf("stream message %d is %s, want %s", seq, got, want)
+		}
+	}
+
+	bad := testEnvelope(wrapperspb.String("x"))
+	bad.Subject = ""
+	if err := p.PublishAsync(ctx, bad).Wait(ctx); !errors.Is(err, bus.ErrInvalidEnvelope) {
+		t.Errorf("invalid envelope: %v, want ErrInvalidEnvelope", err)
+	}
+	core, err := bus.NewPublisher(nc, bus.PublisherOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pd := core.PublishAsync(ctx, testEnvelope(wrapperspb.String("core"))); pd.Failed() || pd.Wait(ctx) != nil {
+		t.Error("core PublishAsync failed")
 	}
 }

@@ -103,6 +103,14 @@ type Channel struct {
 	SocketURL string
 	// TLSCAFile is a PEM file of CAs to trust for a self-hosted CyTube.
 	TLSCAFile string
+	// MaxChatLength is the server's max-chat-message-length: longer chat
+	// lines and PMs are refused (TOO_LONG) instead of being cut by CyTube.
+	// Default 320, CyTube's; 1-1000 (CyTube caps it at 1000); 0 is the
+	// default.
+	MaxChatLength int
+	// PollMaxOptions is the server's poll.max-options. Default 50; 0 is
+	// the default.
+	PollMaxOptions int
 }
 
 // NATS configures the connection to NATS, or the embedded server.
@@ -204,7 +212,16 @@ func Default() Config {
 
 // DefaultChannel returns a channel with the default host and https, and
 // no name yet.
-func DefaultChannel() Channel { return Channel{Host: DefaultHost, Secure: true} }
+func DefaultChannel() Channel {
+	return Channel{Host: DefaultHost, Secure: true, MaxChatLength: DefaultMaxChatLength, PollMaxOptions: DefaultPollMaxOptions}
+}
+
+// CyTube 3.86's defaults for max-chat-message-length and poll.max-options
+// (src/config.js:74, 110-112).
+const (
+	DefaultMaxChatLength  = 320
+	DefaultPollMaxOptions = 50
+)
 
 // File returns the path of the config file that was loaded, or "".
 func (c Config) File() string { return c.file }

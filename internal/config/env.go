@@ -14,7 +14,7 @@ import (
 var channelEnv = []string{
 	"CYTUBE_HOST", "CYTUBE_SECURE", "CYTUBE_CHANNEL", "CYTUBE_USERNAME",
 	"CYTUBE_PASSWORD", "CYTUBE_PASSWORD_FILE", "CYTUBE_CHANNEL_PASSWORD",
-	"CYTUBE_SOCKET_URL", "CYTUBE_TLS_CA_FILE",
+	"CYTUBE_SOCKET_URL", "CYTUBE_TLS_CA_FILE", "CYTUBE_MAX_CHAT_LENGTH", "CYTUBE_POLL_MAX_OPTIONS",
 }
 
 // EnvLookup returns a lookup function for FromEnv that prefers the real
@@ -236,6 +236,8 @@ func (r *envReader) applyChannel(cfg *Config) {
 	}
 	r.trimmed("CYTUBE_SOCKET_URL", &ch.SocketURL)
 	r.trimmed("CYTUBE_TLS_CA_FILE", &ch.TLSCAFile)
+	r.integer("CYTUBE_MAX_CHAT_LENGTH", &ch.MaxChatLength, "use the server's max-chat-message-length, e.g. 320")
+	r.integer("CYTUBE_POLL_MAX_OPTIONS", &ch.PollMaxOptions, "use the server's poll.max-options, e.g. 50")
 	cfg.Channels = []Channel{ch}
 }
 

@@ -50,6 +50,8 @@ type fileChannel struct {
 	ChannelPasswordFile string  `yaml:"channel_password_file"`
 	SocketURL           string  `yaml:"socket_url"`
 	TLSCAFile           string  `yaml:"tls_ca_file"`
+	MaxChatLength       *int    `yaml:"max_chat_length"`
+	PollMaxOptions      *int    `yaml:"poll_max_options"`
 }
 
 type fileNATS struct {
@@ -276,5 +278,11 @@ func (l *fileLoader) channel(i int, fch fileChannel) Channel {
 	l.secret(prefix+"channel_password", fch.ChannelPassword, fch.ChannelPasswordEnv, fch.ChannelPasswordFile, &ch.ChannelPassword)
 	ch.SocketURL = strings.TrimSpace(fch.SocketURL)
 	ch.TLSCAFile = l.rel(strings.TrimSpace(fch.TLSCAFile))
+	if fch.MaxChatLength != nil {
+		ch.MaxChatLength = *fch.MaxChatLength
+	}
+	if fch.PollMaxOptions != nil {
+		ch.PollMaxOptions = *fch.PollMaxOptions
+	}
 	return ch
 }

@@ -21,10 +21,10 @@ func TestLoadFileSeveralChannels(t *testing.T) {
 	}
 	ca := filepath.Join("testdata", "certs", "ca.pem")
 	wantChannels := []config.Channel{
-		{Host: "cytu.be", Secure: true, Channel: "lounge", Username: "RoseyBot", Password: "lounge-pass"},
+		{Host: "cytu.be", Secure: true, Channel: "lounge", Username: "RoseyBot", Password: "lounge-pass", MaxChatLength: 320, PollMaxOptions: 50},
 		{Host: "localhost:8080", Secure: false, Channel: "dev-room", Username: "DevBot", Password: "dev-pass",
-			ChannelPassword: "letmein", SocketURL: "http://localhost:1337", TLSCAFile: ca},
-		{Host: "cytu.be", Secure: true, Channel: "readonly_watch"},
+			ChannelPassword: "letmein", SocketURL: "http://localhost:1337", TLSCAFile: ca, MaxChatLength: 1000, PollMaxOptions: 10},
+		{Host: "cytu.be", Secure: true, Channel: "readonly_watch", MaxChatLength: 320, PollMaxOptions: 50},
 	}
 	if !reflect.DeepEqual(cfg.Channels, wantChannels) {
 		t.Errorf("channels\n got %+v\nwant %+v", cfg.Channels, wantChannels)
@@ -81,7 +81,7 @@ func TestFromEnvWithConfigFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config.Channel{Host: "cytu.be", Secure: true, Channel: "filechan", Username: "envuser"}
+	want := config.Channel{Host: "cytu.be", Secure: true, Channel: "filechan", Username: "envuser", MaxChatLength: 320, PollMaxOptions: 50}
 	if !reflect.DeepEqual(cfg.Channels, []config.Channel{want}) || cfg.Log.Level != "warn" || cfg.Log.Format != "json" {
 		t.Errorf("cfg = %+v, want env over file over defaults", cfg)
 	}

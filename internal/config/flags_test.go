@@ -61,7 +61,7 @@ func TestFlagsApplyEachFlag(t *testing.T) {
 	}
 	// Creates the channel when there is none yet.
 	got, err := parse(t, "-channel", "c").Apply(config.Default())
-	if err != nil || len(got.Channels) != 1 || got.Channels[0] != (config.Channel{Host: "cytu.be", Secure: true, Channel: "c"}) {
+	if err != nil || len(got.Channels) != 1 || got.Channels[0] != (config.Channel{Host: "cytu.be", Secure: true, Channel: "c", MaxChatLength: 320, PollMaxOptions: 50}) {
 		t.Errorf("Apply on no channels = %+v, %v", got.Channels, err)
 	}
 	var none *config.Flags

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -163,7 +164,30 @@ func (c Config) validateChannel(ps *problems, i int, ch Channel) {
 				"remove the user:password@ part; the connector logs in with CYTUBE_USERNAME and CYTUBE_PASSWORD")
 		}
 	}
-	checkFile(ps, set("CYTUBE_TLS_CA_FILE", "tls_ca_file"), ch.TLSCAFile)
+	checkCAFile(ps, set("CYTUBE_TLS_CA_FILE", "tls_ca_file"), ch.TLSCAFile)
+	if ch.MaxChatLength < 0 || ch.MaxChatLength > 1000 {
+		ps.add(set("CYTUBE_MAX_CHAT_LENGTH", "max_chat_length"), fmt.Sprintf("is %d, outside 1-1000", ch.MaxChatLength),
+			"use the server's max-chat-message-length (CyTube's default 320; it caps the setting at 1000)")
+	}
+	if ch.PollMaxOptions < 0 {
+		ps.add(set("CYTUBE_POLL_MAX_OPTIONS", "poll_max_options"), fmt.Sprintf("is %d; a poll needs at least one option", ch.PollMaxOptions),
+			"use the server's poll.max-options (CyTube's default 50)")
+	}
+}
+
+// checkCAFile is checkFile for a CA bundle, which must also hold at least
+// one PEM certificate: an unusable bundle would otherwise fail every TLS
+// handshake, forever.
+func checkCAFile(ps *problems, setting, path string) {
+	n := len(*ps)
+	checkFile(ps, setting, path)
+	if path == "" || len(*ps) > n {
+		return
+	}
+	pem, err := os.ReadFile(path)
+	if err == nil && !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		ps.add(setting, fmt.Sprintf("names %s, which holds no PEM certificate", path), "give a PEM file with the CA certificate(s) (-----BEGIN CERTIFICATE-----)")
+	}
 }
 
 // checkHost returns what is wrong with a CyTube host and how to fix it;
@@ -293,7 +317,7 @@ func (c Config) validateNATS(ps *problems) {
 	}
 	checkFile(ps, set("NATS_NKEY_SEED_FILE", "nats.nkey_seed_file"), n.NKeySeedFile)
 	checkFile(ps, set("NATS_CREDS_FILE", "nats.creds_file"), n.CredsFile)
-	checkFile(ps, set("NATS_TLS_CA_FILE", "nats.tls_ca_file"), n.TLSCAFile)
+	checkCAFile(ps, set("NATS_TLS_CA_FILE", "nats.tls_ca_file"), n.TLSCAFile)
 	checkFile(ps, set("NATS_TLS_CERT_FILE", "nats.tls_cert_file"), n.TLSCertFile)
 	checkFile(ps, set("NATS_TLS_KEY_FILE", "nats.tls_key_file"), n.TLSKeyFile)
 	if (n.TLSCertFile == "") != (n.TLSKeyFile == "") {

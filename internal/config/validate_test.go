@@ -25,7 +25,11 @@ func valid() config.Config {
 
 func TestValidateAcceptsGoodConfigs(t *testing.T) {
 	dir := t.TempDir()
-	ca := writeFile(t, dir, "ca.pem", "x")
+	pem, err := os.ReadFile(filepath.Join("testdata", "certs", "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := writeFile(t, dir, "ca.pem", string(pem))
 	tests := map[string]func(c *config.Config){
 		"defaults":         func(c *config.Config) {},
 		"anonymous":        func(c *config.Config) { c.Channels[0].Username, c.Channels[0].Password = "", "" },
@@ -103,6 +107,14 @@ func TestValidateMessages(t *testing.T) {
 			"CYTUBE_TLS_CA_FILE", "does not exist", "fix the path"},
 		{"ca is dir", func(c *config.Config) { c.Channels[0].TLSCAFile = dir },
 			"CYTUBE_TLS_CA_FILE", "is a directory", "name the file"},
+		{"ca not pem", func(c *config.Config) { c.Channels[0].TLSCAFile = file },
+			"CYTUBE_TLS_CA_FILE", "holds no PEM certificate", "BEGIN CERTIFICATE"},
+		{"chat length over CyTube's cap", func(c *config.Config) { c.Channels[0].MaxChatLength = 5000 },
+			"CYTUBE_MAX_CHAT_LENGTH", "outside 1-1000", "max-chat-message-length"},
+		{"no poll options", func(c *config.Config) { c.Channels[0].PollMaxOptions = -1 },
+			"CYTUBE_POLL_MAX_OPTIONS", "at least one option", "poll.max-options"},
+		{"nats ca not pem", func(c *config.Config) { c.NATS.URL, c.NATS.TLSCAFile = "tls://h:4222", file },
+			"NATS_TLS_CA_FILE", "holds no PEM certificate", "BEGIN CERTIFICATE"},
 		{"nats scheme", func(c *config.Config) { c.NATS.URL = "http://localhost:4222" },
 			"NATS_URL", "not a nats://, tls://, ws:// or wss:// URL", "NATS_URL=nats://127.0.0.1:4222"},
 		{"nats no scheme", func(c *config.Config) { c.NATS.URL = "localhost:4222" },

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -23,11 +22,9 @@ import (
 	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
-	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 	"github.com/roseybot/cytube-connector/internal/config"
-	"github.com/roseybot/cytube-connector/internal/cytube"
+	"github.com/roseybot/cytube-connector/internal/connectortest"
 	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
-	"github.com/roseybot/cytube-connector/internal/service"
 )
 
 // logBuffer collects every log record of a run (slog JSON lines).
@@ -85,125 +82,39 @@ type xopts struct {
 // and configuration hooks.
 func newXEnv(t *testing.T, o xopts) *env {
 	t.Helper()
-	e := &env{t: t, done: make(chan error, 1)}
 	if o.cytube.Accounts == nil {
 		o.cytube.Accounts = map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 3}}
 	}
-	o.cytube.Channel = "testchan"
-	cyt, err := cytubetest.New(o.cytube)
-	if err != nil {
-		t.Fatal(err)
+	co := connectortest.Options{
+		Filter: ">", Embedded: o.embedded, ClientOptions: o.clientOpts, CloseOnStop: true,
+		CyTube: o.cytube, Username: o.username, Password: botPassword, Session: o.session,
+		Config: func(cfg *config.Config) {
+			cfg.NATS.JetStream = o.jetstream
+			if o.cfg != nil {
+				o.cfg(cfg)
+			}
+		},
 	}
-	e.cyt = cyt
-	t.Cleanup(func() { cyt.Close() })
+	switch {
+	case o.nats != nil:
+		co.NATSURL = o.nats.ClientURL()
+	case o.natsURL != "":
+		co.NATSURL = o.natsURL
+	}
 	if o.beforeCfg != nil {
-		o.beforeCfg(e)
-	}
-
-	record := func(m *nats.Msg) {
-		if strings.HasPrefix(m.Subject, "$") || strings.HasPrefix(m.Subject, "_INBOX") {
-			return
-		}
-		e.mu.Lock()
-		e.msgs = append(e.msgs, m)
-		e.mu.Unlock()
-	}
-	subscribe := func(url string) {
-		nc, err := nats.Connect(url, o.clientOpts...)
-		if err != nil {
-			t.Errorf("recorder connect: %v", err)
-			return
-		}
-		if _, err := nc.Subscribe(">", record); err != nil {
-			t.Errorf("recorder subscribe: %v", err)
-		}
-		if err := nc.Flush(); err != nil {
-			t.Errorf("recorder flush: %v", err)
-		}
-		e.mu.Lock()
-		e.nc = nc
-		e.mu.Unlock()
-	}
-
-	cfg := config.Default()
-	ch := config.DefaultChannel()
-	user := o.username
-	if user == "" {
-		user = "bot"
-	}
-	ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, "testchan", user, config.Secret(botPassword)
-	cfg.Channels = []config.Channel{ch}
-	subscribed := make(chan struct{})
-	if o.embedded {
-		cfg.NATS.URL, cfg.NATS.EmbeddedPort, cfg.NATS.DataDir = "", config.RandomPort, t.TempDir()
-	} else {
-		if o.nats == nil && o.natsURL == "" {
-			o.nats = bustest.RunServer(t)
-		}
-		cfg.NATS.URL = o.natsURL
-		if o.nats != nil {
-			e.nats = o.nats
-			cfg.NATS.URL = o.nats.ClientURL()
-		}
-		subscribe(cfg.NATS.URL)
-		close(subscribed)
-	}
-	cfg.NATS.JetStream = o.jetstream
-	if o.cfg != nil {
-		o.cfg(&cfg)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	opts := service.Options{Version: "0.0.0-test", Session: func(c *cytube.Config) {
-		c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
-		if o.session != nil {
-			o.session(c)
-		}
-	}}
-	if o.embedded {
-		opts.OnReady = func(url string) { subscribe(url); close(subscribed) }
+		co.BeforeConfig = func(c *connectortest.Connector) { o.beforeCfg(wrapEnv(t, c)) }
 	}
 	if o.logs != nil {
-		opts.Logger = slog.New(slog.NewJSONHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		co.Logger = slog.New(slog.NewJSONHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	svc, err := service.New(cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.svc = svc
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { e.done <- svc.Run(ctx) }()
-	var once sync.Once
-	var runErr error
-	stop := func() error {
-		once.Do(func() {
-			cancel()
-			select {
-			case runErr = <-e.done:
-			case <-time.After(15 * time.Second):
-				runErr = errors.New("Run did not return after cancel")
-			}
-			e.mu.Lock()
-			if e.nc != nil {
-				e.nc.Close()
-			}
-			e.mu.Unlock()
-		})
-		return runErr
-	}
+	c := connectortest.Start(t, co)
 	if o.stop != nil {
-		*o.stop = stop
+		// The test checks Run's error; cleanup does not.
+		*o.stop = c.Stop
 	}
-	t.Cleanup(func() {
-		if err := stop(); err != nil && o.stop == nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	select {
-	case <-subscribed:
-	case <-time.After(10 * time.Second):
-		t.Fatal("NATS never became ready")
+	e := wrapEnv(t, c)
+	if o.nats != nil {
+		e.nats = o.nats
 	}
 	return e
 }
@@ -229,7 +140,7 @@ func (e *env) loggedIn(n int) {
 func (e *env) chatArrives(text string) {
 	e.t.Helper()
 	e.cyt.FakeChat("alice", text)
-	e.waitFor("chat "+text, func() bool {
+	e.Until("chat "+text, func() bool {
 		for _, m := range e.on("rosey.events.message") {
 			if bytes.Contains(m.Data, []byte(text)) {
 				return true
@@ -357,7 +268,7 @@ func TestBadInputWrongJSONTypes(t *testing.T) {
 	for i, c := range cases {
 		b := bodies[i]
 		errText, _ := b["error"].(string)
-		want := fmt.Sprintf("mapping: %s: %s:", c.event, strings.TrimPrefix(c.path, "."))
+		want := fmt.Sprintf("raw: %s: %s:", c.event, strings.TrimPrefix(c.path, "."))
 		if b["event"] != c.event || !strings.HasPrefix(errText, want) {
 			t.Errorf("case %s %s: published %v, want error starting %q", c.event, c.path, b, want)
 		}
@@ -473,7 +384,7 @@ func TestBadInputOversize(t *testing.T) {
 	st := e.svc.Stats()
 
 	e.cyt.Emit("userlist", hugeUserlist(5000))
-	e.waitFor("5000-user list", func() bool {
+	e.until("5000-user list", func() bool {
 		for _, m := range e.on("rosey.platform.cytube.user.list") {
 			if len(decodeAs(t, m, &cytubev1.Userlist{}).GetItems()) == 5000 {
 				return true
@@ -510,7 +421,7 @@ func TestBadInputOversize(t *testing.T) {
 	// Above the socket read limit: the connection closes and comes back.
 	e.cyt.EmitRaw(`42["chatMsg",{"msg":"` + strings.Repeat("y", 17<<20) + `"}]`)
 	var reason string
-	e.waitFor("reconnecting status", func() bool {
+	e.until("reconnecting status", func() bool {
 		for _, m := range e.on(seed.Status()) {
 			s := decodeAs(t, m, &eventsv1.ConnectorStatus{})
 			if s.GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_RECONNECTING {
@@ -535,7 +446,7 @@ func TestHugeEventsWithEmbeddedNATS(t *testing.T) {
 	e.loggedIn(1)
 	e.cyt.Emit("playlist", hugePlaylist(5000))
 	var size int
-	e.waitFor("5000-item playlist", func() bool {
+	e.until("5000-item playlist", func() bool {
 		for _, m := range e.on("rosey.platform.cytube.playlist.update") {
 			if m.Header.Get("ce-dataschema") == "cytube.v1.Playlist" && len(decodeAs(t, m, &cytubev1.Playlist{}).GetItems()) == 5000 {
 				size = len(m.Data)
@@ -567,12 +478,7 @@ func sentEvents(cyt *cytubetest.Server) []string {
 // rawRequest sends body to subject with a content type and returns the
 // reply, or the request error.
 func (e *env) rawRequest(subject string, body []byte, contentType string) (*nats.Msg, error) {
-	msg := &nats.Msg{Subject: subject, Data: body, Header: nats.Header{}}
-	msg.Header.Set("Content-Type", contentType)
-	msg.Header.Set(bus.HeaderDeadlineMs, "2000")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return e.nc.RequestMsgWithContext(ctx, msg)
+	return e.RequestMsg(connectortest.Request{Subject: subject, Body: body, ContentType: contentType, Deadline: 2 * time.Second, Wait: 5 * time.Second})
 }
 
 // TestBadCommandsFromNATS: every malformed or hostile command gets a typed
@@ -581,8 +487,7 @@ func (e *env) rawRequest(subject string, body []byte, contentType string) (*nats
 func TestBadCommandsFromNATS(t *testing.T) {
 	e := newXEnv(t, xopts{})
 	e.ready(seed, 1)
-	e.cyt.AddFakeUser("alice", 1)
-	time.Sleep(100 * time.Millisecond)
+	e.addUser(t, "alice")
 	before := len(sentEvents(e.cyt))
 
 	const send = "rosey.platform.cytube.send."

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roseybot/cytube-connector/internal/cytube/raw"
+
 	"google.golang.org/protobuf/proto"
 
 	"github.com/roseybot/cytube-connector/internal/bus"
@@ -34,6 +36,8 @@ func BenchmarkTranslate(b *testing.B) {
 			var buf []byte
 			b.ReportAllocs()
 			for b.Loop() {
+				// The session's one decode, then the translation.
+				ev.Msg, ev.Unmodelled, ev.Err = raw.Decode(ev.Name, ev.Arg)
 				out := service.Translate(info, ev)
 				if out.Err != nil {
 					b.Fatal(out.Err)

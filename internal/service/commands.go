@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
@@ -22,6 +21,8 @@ import (
 const actionSendMessage = "message"
 
 // maxCommandBytes bounds a command body; no valid command comes close.
+// The command service refuses a larger one with TOO_LONG (its only size
+// check).
 const maxCommandBytes = bus.DefaultMaxPayload
 
 func (s *Service) startCommands(ctx context.Context, nc *nats.Conn, chans []*channel) (*bus.CommandService, error) {
@@ -38,10 +39,10 @@ func (s *Service) startCommands(ctx context.Context, nc *nats.Conn, chans []*cha
 		Scopes:      scopes,
 		Routes:      routes,
 		Handler:     bus.CommandHandlerFunc(s.handleCommand),
-		// Bodies up to maxCommandBytes are decoded; larger ones (up to any
-		// server's max_payload) still reach runCommand, which answers
-		// TOO_LONG with a CommandResult instead of an empty error reply.
-		MaxPayload: bus.DefaultEmbeddedMaxPayload,
+		MaxPayload:  maxCommandBytes,
+		// The service's own refusals (too long, bad deadline header, a
+		// panic) get a CommandResult body like every other failure.
+		Failure: func(code commandsv1.ErrorCode, reason string) proto.Message { return fail(code, reason) },
 		OnUnanswered: func(ctx context.Context, req bus.CommandRequest, reply proto.Message, err error) {
 			s.publishCommandError(ctx, req, reply, err)
 		},
@@ -51,20 +52,6 @@ func (s *Service) startCommands(ctx context.Context, nc *nats.Conn, chans []*cha
 		return nil, fmt.Errorf("service: command service: %w", err)
 	}
 	return svc, nil
-}
-
-// resultError carries a CommandResult's code into the micro error headers.
-type resultError struct {
-	code commandsv1.ErrorCode
-	msg  string
-}
-
-func (e *resultError) Error() string { return e.msg }
-
-// ErrorCode is the Nats-Service-Error-Code: the enum name without its
-// prefix, e.g. RATE_LIMITED.
-func (e *resultError) ErrorCode() string {
-	return strings.TrimPrefix(e.code.String(), "ERROR_CODE_")
 }
 
 // handleCommand validates a command, sends it to its channel and returns
@@ -81,7 +68,7 @@ func (s *Service) handleCommand(ctx context.Context, req bus.CommandRequest) (pr
 	}
 	s.stats.CommandsFailed.Add(1)
 	s.log.Debug("command failed", "subject", req.Subject, "code", res.Code.String(), "reason", res.Reason)
-	return res, &resultError{code: res.Code, msg: res.Reason}
+	return res, &bus.RequestError{Code: res.Code, Err: errors.New(res.Reason)}
 }
 
 func firstHeader(h nats.Header, keys ...string) string {
@@ -94,19 +81,17 @@ func firstHeader(h nats.Header, keys ...string) string {
 }
 
 func (s *Service) runCommand(ctx context.Context, req bus.CommandRequest) *commandsv1.CommandResult {
-	if n := len(req.Data); n > maxCommandBytes {
-		return fail(commandsv1.ErrorCode_ERROR_CODE_TOO_LONG, fmt.Sprintf("body is %d bytes; commands are at most %d", n, maxCommandBytes))
-	}
 	ch := s.byScope[req.Scope]
 	if ch == nil {
 		return fail(commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL, "this connector does not serve that channel")
 	}
 	isJSON := req.ContentType == bus.ContentTypeJSON
 	var r mapping.Request
-	if req.Action == actionSendMessage && strings.HasPrefix(req.Subject, "rosey.commands.") {
+	if req.Route && req.Action == actionSendMessage {
 		m := &commandsv1.SendMessage{}
-		if err := decode(req.Data, isJSON, m); err != nil {
-			return fail(commandsv1.ErrorCode_ERROR_CODE_INVALID, "body is not a valid rosey.commands.v1.SendMessage: "+err.Error())
+		ignored, err := mapping.DecodeBody(req.Data, isJSON, m)
+		if err != nil {
+			return fail(commandsv1.ErrorCode_ERROR_CODE_INVALID, err.Error())
 		}
 		if m.GetPlatform() != "" && m.GetPlatform() != mapping.Platform {
 			return fail(commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL, fmt.Sprintf("platform %q is not served here (this is %s)", m.GetPlatform(), mapping.Platform))
@@ -114,31 +99,47 @@ func (s *Service) runCommand(ctx context.Context, req bus.CommandRequest) *comma
 		if m.GetChannel() != "" && !strings.EqualFold(m.GetChannel(), ch.name) {
 			return fail(commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL, fmt.Sprintf("channel %q does not match the subject's channel %q", m.GetChannel(), ch.name))
 		}
-		var err error
-		if r, err = mapping.SendMessageRequest(m); err != nil {
-			return failFrom(err)
+		if r, err = mapping.SendMessageRequest(ch.limits(), m); err != nil {
+			return failFrom(mapping.WithIgnored(err, ignored))
 		}
 	} else {
 		if strings.Contains(req.Action, ".") {
 			return fail(commandsv1.ErrorCode_ERROR_CODE_UNKNOWN_ACTION, fmt.Sprintf("unknown action %q; known: %s", req.Action, strings.Join(mapping.Actions(), ", ")))
 		}
-		m, err := mapping.DecodeCommand(req.Action, req.Data, isJSON)
+		m, ignored, err := mapping.DecodeCommand(req.Action, req.Data, isJSON)
 		if err != nil {
 			return failFrom(err)
 		}
-		if r, err = mapping.BuildRequest(req.Action, m); err != nil {
-			return failFrom(err)
+		if r, err = mapping.BuildRequestWith(ch.limits(), req.Action, m); err != nil {
+			return failFrom(mapping.WithIgnored(err, ignored))
 		}
 	}
 	if r.WantLocked != nil && ch.session().State() == cytube.StateReady && ch.session().Snapshot().Locked == *r.WantLocked {
 		return &commandsv1.CommandResult{Ok: true, Reason: fmt.Sprintf("playlist already %s", lockWord(*r.WantLocked))}
 	}
-	conf, err := ch.session().Send(ctx, cytube.Request{Event: r.Event, Arg: r.Arg, Queued: req.Accepted})
+	if r.First != nil {
+		if _, err := ch.session().Send(ctx, *r.First); err != nil {
+			return failFrom(err)
+		}
+	}
+	r.Queued = req.Accepted
+	conf, err := ch.session().Send(ctx, r.Request)
 	if err != nil {
 		return failFrom(err)
 	}
+	if conf.ShadowMuted {
+		// P14 of docs/command-outcomes.md: CyTube showed the line only to
+		// moderators and other shadow-muted users.
+		return fail(commandsv1.ErrorCode_ERROR_CODE_MUTED, "this account is shadow-muted: CyTube showed the line only to moderators and other shadow-muted users")
+	}
 	res := &commandsv1.CommandResult{Ok: true}
+	mapping.SetResultData(res, conf.Msg)
+	if conf.Already {
+		res.Reason = "nothing to send: the channel already is as " + req.Action + " asks"
+		return res
+	}
 	if conf.Unconfirmable {
+		res.Unconfirmed = true
 		res.Reason = "sent; CyTube sends this account no confirmation for " + r.Event
 	} else {
 		res.Reason = "confirmed by " + conf.Event
@@ -151,13 +152,6 @@ func lockWord(locked bool) string {
 		return "locked"
 	}
 	return "unlocked"
-}
-
-func decode(data []byte, isJSON bool, m proto.Message) error {
-	if isJSON {
-		return protojson.Unmarshal(data, m)
-	}
-	return proto.Unmarshal(data, m)
 }
 
 func fail(code commandsv1.ErrorCode, reason string) *commandsv1.CommandResult {
@@ -189,6 +183,10 @@ func failFrom(err error) *commandsv1.CommandResult {
 			res.Code = commandsv1.ErrorCode_ERROR_CODE_KICKED
 		case cytube.RefusedInvalid:
 			res.Code = commandsv1.ErrorCode_ERROR_CODE_INVALID
+		case cytube.RefusedNotFound:
+			res.Code = commandsv1.ErrorCode_ERROR_CODE_NOT_FOUND
+		case cytube.RefusedTooLarge:
+			res.Code = commandsv1.ErrorCode_ERROR_CODE_TOO_LONG
 		default:
 			res.Code = commandsv1.ErrorCode_ERROR_CODE_REFUSED_BY_SERVER
 		}

@@ -10,8 +10,12 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/roseybot/cytube-connector/internal/cytube/raw"
+
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
 	"github.com/roseybot/cytube-connector/internal/cytube"
@@ -52,7 +56,7 @@ func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 	}
 	out := Translate(ChannelInfo{Name: ch.name, Source: ch.source, Scope: ch.scope, OwnName: ch.session().OwnName(), Rank: ch.session().UserRank}, ev)
 	switch {
-	case out.Err != nil && errors.Is(out.Err, mapping.ErrUnknownEvent):
+	case out.Err != nil && errors.Is(out.Err, raw.ErrUnknownEvent):
 		s.stats.Unknown.Add(1)
 		s.warnOnce("unknown:"+ev.Name, "CyTube sent an event this connector does not model; publishing its JSON",
 			"channel", ch.name, "event", ev.Name, "subject", out.Envelopes[0].Subject)
@@ -99,11 +103,11 @@ func Translate(ch ChannelInfo, ev cytube.Event) Translation {
 		ID: id, CorrelationID: id, Source: ch.Source, Type: "cytube." + ev.Name,
 		Time: ev.Received, Platform: mapping.Platform, Channel: ch.Name,
 	}
-	raw, unmodelled, err := mapping.Decode(ev.Name, ev.Arg)
+	msg, unmodelled, err := ev.Msg, ev.Unmodelled, ev.Err
 	if err != nil {
 		env.Subject = ch.Scope.Raw(mapping.InvalidSubject)
 		body := map[string]any{"event": ev.Name, "args": argsJSON(ev.Args)}
-		if errors.Is(err, mapping.ErrUnknownEvent) {
+		if errors.Is(err, raw.ErrUnknownEvent) {
 			env.Subject = ch.Scope.Raw(mapping.UnknownSubject)
 		} else {
 			body["error"] = err.Error()
@@ -115,15 +119,15 @@ func Translate(ch ChannelInfo, ev cytube.Event) Translation {
 		env.RawJSON = b
 		return Translation{Envelopes: []bus.Envelope{env}, Err: err}
 	}
-	if t, ok := messageTime(ev); ok {
+	if t, ok := messageTime(msg); ok {
 		env.Time = t
 	}
 	sub, _ := mapping.RawSubject(ev.Name)
 	env.Subject = ch.Scope.Raw(sub)
-	env.Data = raw
+	env.Data = msg
 	out := Translation{Envelopes: append(make([]bus.Envelope, 0, 2), env), Unmodelled: unmodelled}
 
-	norm, ok := mapping.Normalize(raw, mapping.Context{
+	norm, ok := mapping.Normalize(msg, mapping.Context{
 		Channel: ch.Name, Self: ev.Self, History: ev.History, OwnName: ch.OwnName, Rank: ch.Rank,
 	})
 	if ok {
@@ -137,13 +141,21 @@ func Translate(ch ChannelInfo, ev cytube.Event) Translation {
 	return out
 }
 
-// messageTime is the server's own time of a chat message or PM, so that a
-// replayed message carries the same ce-time as the first copy.
-func messageTime(ev cytube.Event) (time.Time, bool) {
-	if ev.Name != "chatMsg" && ev.Name != "pm" {
+// messageTime is the server's own time of a chat message or PM, from its
+// decoded message, so that a replayed message carries the same ce-time as
+// the first copy.
+func messageTime(raw proto.Message) (time.Time, bool) {
+	var ms int64
+	switch m := raw.(type) {
+	case *cytubev1.ChatMsg:
+		ms = m.GetTime()
+	case *cytubev1.Pm:
+		ms = m.GetTime()
+	}
+	if ms <= 0 {
 		return time.Time{}, false
 	}
-	return cytube.MessageTime(ev.Arg)
+	return time.UnixMilli(ms).UTC(), true
 }
 
 // argsJSON returns the arguments as a JSON array, keeping them verbatim.
@@ -190,6 +202,12 @@ func (s *Service) publish(ctx context.Context, ch *channel, pub *bus.Publisher, 
 	} else {
 		err = pub.Publish(ctx, env)
 	}
+	s.published(ctx, ch, pub, env, err)
+}
+
+// published handles a publish's result: a failure is logged once per
+// subject, and an event too large for the server is replaced by a notice.
+func (s *Service) published(ctx context.Context, ch *channel, pub *bus.Publisher, env bus.Envelope, err error) {
 	if err != nil {
 		s.warnOnce("publish:"+env.Subject, "publish failed", "channel", ch.name, "subject", env.Subject, "err", err)
 		s.publishOversize(ctx, ch, pub, env, err)

@@ -64,7 +64,7 @@ func TestFaultCommandsDuringOutage(t *testing.T) {
 	}
 	e.ready(2)
 	e.cyt.FakeChat("alice", "back")
-	e.waitFor("chat after the outage", 5*time.Second, func() bool { return e.chatSeen("back") })
+	e.until("chat after the outage", 5*time.Second, func() bool { return e.chatSeen("back") })
 	time.Sleep(300 * time.Millisecond)
 	for _, f := range e.cyt.Received() {
 		if strings.Contains(f.Text, "outage-") {

@@ -1,10 +1,9 @@
 package service_test
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 	"github.com/roseybot/cytube-connector/internal/config"
+	"github.com/roseybot/cytube-connector/internal/connectortest"
 	"github.com/roseybot/cytube-connector/internal/cytube"
 	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
 	"github.com/roseybot/cytube-connector/internal/service"
@@ -23,6 +23,7 @@ import (
 // or a real nats-server OS process (which can be killed and restarted),
 // and the subscriber reconnects on its own so it survives restarts.
 type faultEnv struct {
+	*connectortest.Connector
 	t    *testing.T
 	url  string
 	proc *bustest.Process
@@ -30,16 +31,8 @@ type faultEnv struct {
 	nc   *nats.Conn
 	cyt  *cytubetest.Server
 	svc  *service.Service
-	stop context.CancelFunc
-	done chan error
 	// wantErr: Run is expected to return an error (terminal CyTube fault).
 	wantErr bool
-	// record: keep every message (off for the soak, which only counts).
-	record bool
-
-	mu    sync.Mutex
-	msgs  []*nats.Msg
-	count map[string]int
 }
 
 type faultOpts struct {
@@ -53,76 +46,22 @@ type faultOpts struct {
 
 func newFaultEnv(t *testing.T, o faultOpts) *faultEnv {
 	t.Helper()
-	e := &faultEnv{t: t, done: make(chan error, 1), record: !o.noRecord, count: map[string]int{}}
-	if o.process {
-		e.proc = bustest.RunProcess(t, "", "-js")
-		e.url = e.proc.URL()
-	} else {
-		e.nats = bustest.RunServer(t)
-		e.url = e.nats.ClientURL()
-	}
-	nc, err := nats.Connect(e.url, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond), nats.ReconnectJitter(0, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.nc = nc
-	t.Cleanup(nc.Close)
-
 	if o.cytube.Accounts == nil {
 		o.cytube.Accounts = map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 3}}
 	}
-	o.cytube.Channel = "testchan"
-	cyt, err := cytubetest.New(o.cytube)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cyt = cyt
-	t.Cleanup(func() { cyt.Close() })
-
-	sub, err := nc.Subscribe("rosey.>", func(m *nats.Msg) {
-		e.mu.Lock()
-		e.count[m.Subject]++
-		if e.record {
-			e.msgs = append(e.msgs, m)
-		}
-		e.mu.Unlock()
+	c := connectortest.Start(t, connectortest.Options{
+		NATSProcess: o.process, CountOnly: o.noRecord,
+		CyTube: o.cytube, Password: botPassword, Session: o.session,
+		Config: func(cfg *config.Config) {
+			cfg.NATS.JetStream = o.jetstream
+			if o.reconnBuf != 0 {
+				cfg.NATS.ReconnectBufSize = o.reconnBuf
+			}
+		},
+		Timeout: 15 * time.Second, StopTimeout: 20 * time.Second,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sub.SetPendingLimits(-1, -1); err != nil {
-		t.Fatal(err)
-	}
-	if err := nc.Flush(); err != nil {
-		t.Fatal(err)
-	}
-
-	cfg := config.Default()
-	ch := config.DefaultChannel()
-	ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, "testchan", "bot", config.Secret(botPassword)
-	cfg.Channels = append(cfg.Channels, ch)
-	cfg.NATS.URL = e.url
-	cfg.NATS.JetStream = o.jetstream
-	if o.reconnBuf != 0 {
-		cfg.NATS.ReconnectBufSize = o.reconnBuf
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	svc, err := service.New(cfg, service.Options{Version: "0.0.0-test", Session: func(c *cytube.Config) {
-		c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
-		if o.session != nil {
-			o.session(c)
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.svc = svc
-	ctx, cancel := context.WithCancel(context.Background())
-	e.stop = cancel
-	go func() { e.done <- svc.Run(ctx) }()
-	t.Cleanup(func() { e.shutdown() })
+	e := &faultEnv{Connector: c, t: t, url: c.URL, proc: c.Proc, nats: c.NATS, nc: c.Conn(), cyt: c.CyTube, svc: c.Svc}
+	t.Cleanup(e.shutdown) // before the harness's own cleanup
 	return e
 }
 
@@ -130,48 +69,23 @@ func newFaultEnv(t *testing.T, o faultOpts) *faultEnv {
 // more than once.
 func (e *faultEnv) shutdown() {
 	e.t.Helper()
-	if e.stop == nil {
-		return
-	}
-	e.stop()
-	e.stop = nil
-	select {
-	case err := <-e.done:
-		if err != nil && !e.wantErr {
-			e.t.Errorf("Run: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		e.t.Error("Run did not return after cancel")
+	err := e.Stop()
+	switch {
+	case errors.Is(err, connectortest.ErrNotStopped):
+		e.t.Error(err)
+	case err != nil && !e.wantErr:
+		e.t.Errorf("Run: %v", err)
 	}
 }
 
-func (e *faultEnv) on(subject string) []*nats.Msg {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []*nats.Msg
-	for _, m := range e.msgs {
-		if m.Subject == subject {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+func (e *faultEnv) on(subject string) []*nats.Msg { return e.On(subject) }
 
-func (e *faultEnv) counted(subject string) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.count[subject]
-}
+func (e *faultEnv) counted(subject string) int { return e.Count(subject) }
 
+// waitFor waits until cond, which may read the CyTube server's state.
 func (e *faultEnv) waitFor(what string, limit time.Duration, cond func() bool) {
 	e.t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out after %v waiting for %s", limit, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	e.WaitFor(what, limit, cond)
 }
 
 // status is one decoded status event.
@@ -190,27 +104,18 @@ func (s status) String() string {
 
 func (e *faultEnv) statuses() []status {
 	var out []status
-	for _, m := range e.on(seed.Status()) {
-		st := decodeAs(e.t, m, &eventsv1.ConnectorStatus{})
+	for _, st := range e.Statuses(seed) {
 		out = append(out, status{st.GetState(), st.GetReason()})
 	}
 	return out
 }
 
-func (e *faultEnv) countState(want eventsv1.ConnectorState) int {
-	n := 0
-	for _, s := range e.statuses() {
-		if s.State == want {
-			n++
-		}
-	}
-	return n
-}
+func (e *faultEnv) countState(want eventsv1.ConnectorState) int { return e.CountState(seed, want) }
 
 // ready waits for the n-th LOGGED_IN status.
 func (e *faultEnv) ready(n int) {
 	e.t.Helper()
-	e.waitFor(fmt.Sprintf("LOGGED_IN #%d (statuses %v)", n, e.statuses()), 15*time.Second, func() bool {
+	e.until(fmt.Sprintf("LOGGED_IN #%d (statuses %v)", n, e.statuses()), 15*time.Second, func() bool {
 		return e.countState(eventsv1.ConnectorState_CONNECTOR_STATE_LOGGED_IN) >= n
 	})
 }
@@ -223,4 +128,11 @@ func (e *faultEnv) chatSeen(text string) bool {
 		}
 	}
 	return false
+}
+
+// until waits until cond, which reads only what NATS delivered,
+// re-evaluating it on every arrival.
+func (e *faultEnv) until(what string, limit time.Duration, cond func() bool) {
+	e.t.Helper()
+	e.Rec.Until(e.t, what, limit, cond)
 }

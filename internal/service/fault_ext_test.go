@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/cytube"
@@ -21,17 +19,13 @@ var (
 
 // mark returns the number of messages recorded so far.
 func (e *faultEnv) mark() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.msgs)
+	return e.Rec.Mark()
 }
 
 // resynced reports whether the userlist and playlist the connector
 // published after mark show exactly the users and titles given.
 func (e *faultEnv) resynced(mark int, users, titles []string) bool {
-	e.mu.Lock()
-	msgs := append([]*nats.Msg(nil), e.msgs[mark:]...)
-	e.mu.Unlock()
+	msgs := e.Rec.Since(mark)
 	var ul *cytubev1.Userlist
 	var pl *cytubev1.Playlist
 	for _, m := range msgs {
@@ -117,7 +111,7 @@ func TestFaultCyTubeRecovers(t *testing.T) {
 		}},
 		{name: "missed pings", cyt: fastPings, session: watchdog, reason: "ping timeout", inject: func(t *testing.T, e *faultEnv) ([]string, []string) {
 			e.cyt.SetPings(false)
-			e.waitFor("watchdog", 5*time.Second, func() bool {
+			e.until("watchdog", 5*time.Second, func() bool {
 				return e.countState(eventsv1.ConnectorState_CONNECTOR_STATE_RECONNECTING) > 0
 			})
 			e.cyt.SetPings(true)
@@ -142,11 +136,11 @@ func TestFaultCyTubeRecovers(t *testing.T) {
 			e.ready(1)
 			e.cyt.AddFakeUser("alice", 1)
 			e.cyt.Queue("alice", songA, false)
-			e.waitFor("queue published", 5*time.Second, func() bool { return len(e.on("rosey.platform.cytube.media.queue")) > 0 })
+			e.until("queue published", 5*time.Second, func() bool { return len(e.on("rosey.platform.cytube.media.queue")) > 0 })
 			m := e.mark()
 			users, titles := tc.inject(t, e)
 			e.ready(2)
-			e.waitFor("state resynced", 5*time.Second, func() bool { return e.resynced(m, users, titles) })
+			e.until("state resynced", 5*time.Second, func() bool { return e.resynced(m, users, titles) })
 
 			var reasons []string
 			for _, s := range e.statuses() {
@@ -172,7 +166,7 @@ func TestFaultCyTubeRecovers(t *testing.T) {
 
 			// Live events after the recovery reach NATS.
 			e.cyt.FakeChat(users[0], "after "+tc.name)
-			e.waitFor("chat after recovery", 5*time.Second, func() bool { return e.chatSeen("after " + tc.name) })
+			e.until("chat after recovery", 5*time.Second, func() bool { return e.chatSeen("after " + tc.name) })
 			t.Logf("recovered in %v total", time.Since(start).Round(time.Millisecond))
 		})
 	}
@@ -196,17 +190,13 @@ func TestFaultDuplicateLoginStops(t *testing.T) {
 	go func() { done <- other.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	e.waitFor("STOPPED", 10*time.Second, func() bool {
+	e.until("STOPPED", 10*time.Second, func() bool {
 		return e.countState(eventsv1.ConnectorState_CONNECTOR_STATE_STOPPED) > 0
 	})
-	select {
-	case err := <-e.done:
-		if err == nil {
-			t.Errorf("Run returned nil after its only channel stopped")
-		}
-		e.done <- err
-	case <-time.After(5 * time.Second):
+	if err, returned := e.Wait(5 * time.Second); !returned {
 		t.Errorf("Run did not return after its only channel stopped")
+	} else if err == nil {
+		t.Errorf("Run returned nil after its only channel stopped")
 	}
 	// Long enough for several reconnect attempts at the test's backoff.
 	time.Sleep(500 * time.Millisecond)

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
+	"github.com/roseybot/cytube-connector/internal/connectortest"
 )
 
 // TestFaultNATSRestartCoreMode kills the nats-server process while chat
@@ -48,14 +49,15 @@ func TestFaultNATSRestartCoreMode(t *testing.T) {
 			e.proc.Restart()
 			// The connector reconnects after nats.go's ReconnectWait (2 s);
 			// chat until one gets through.
-			e.waitFor("a chat through the restarted server", 20*time.Second, func() bool {
+			// Polled, not woken per arrival: the condition emits a chat.
+			connectortest.Eventually(t, "a chat through the restarted server", 20*time.Second, func() bool {
 				emit(1)
 				time.Sleep(50 * time.Millisecond)
 				return e.chatSeen(fmt.Sprintf("c-%05d", seq))
 			})
 
 			delivered := deliveredChats(e.cyt, "c-")
-			raw, _, _ := streamChats(t, e.nc, "RECORDER")
+			raw, _, _, _ := streamChats(t, e.nc, "RECORDER")
 			lost := 0
 			for text := range delivered {
 				if raw[text] == 0 {
@@ -118,7 +120,7 @@ func TestFaultSlowConsumer(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no slow-consumer error")
 	}
-	e.waitFor("every chat on the healthy subscriber", 10*time.Second, func() bool { return e.counted("rosey.events.message") >= n })
+	e.until("every chat on the healthy subscriber", 10*time.Second, func() bool { return e.counted("rosey.events.message") >= n })
 	close(release)
 	dropped, err := sub.Dropped()
 	if err != nil {
@@ -134,6 +136,6 @@ func TestFaultSlowConsumer(t *testing.T) {
 		t.Errorf("connector reconnected %d times", n)
 	}
 	e.cyt.FakeChat("alice", "still relaying")
-	e.waitFor("chat after the slow consumer", 5*time.Second, func() bool { return e.chatSeen("still relaying") })
+	e.until("chat after the slow consumer", 5*time.Second, func() bool { return e.chatSeen("still relaying") })
 	t.Logf("slow subscriber dropped %d of %d", dropped, n)
 }

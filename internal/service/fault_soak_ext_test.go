@@ -31,7 +31,7 @@ func TestFaultSoak(t *testing.T) {
 	total := soakDuration(t)
 	e := newFaultEnv(t, faultOpts{noRecord: true})
 	waitSettled := func(minMsgs int) {
-		e.waitFor("messages", 15*time.Second, func() bool { return e.counted("rosey.events.message") >= minMsgs })
+		e.until("messages", 15*time.Second, func() bool { return e.counted("rosey.events.message") >= minMsgs })
 	}
 	sample := func() (int, uint64) {
 		time.Sleep(200 * time.Millisecond)
@@ -40,7 +40,7 @@ func TestFaultSoak(t *testing.T) {
 		runtime.ReadMemStats(&ms)
 		return runtime.NumGoroutine(), ms.HeapAlloc
 	}
-	e.waitFor("connector up", 10*time.Second, func() bool { return e.counted(seed.Status()) >= 4 })
+	e.until("connector up", 10*time.Second, func() bool { return e.counted(seed.Status()) >= 4 })
 
 	start := time.Now()
 	sent, round := 0, 0

@@ -36,7 +36,7 @@ func TestFaultStatusSequenceRestart(t *testing.T) {
 	}
 	e.ready(2)
 	e.shutdown()
-	e.waitFor("STOPPED", 5*time.Second, func() bool {
+	e.until("STOPPED", 5*time.Second, func() bool {
 		return e.countState(eventsv1.ConnectorState_CONNECTOR_STATE_STOPPED) > 0
 	})
 	sts := e.statuses()
@@ -62,7 +62,7 @@ func TestFaultStatusSequenceDuplicateLogin(t *testing.T) {
 	e.wantErr = true
 	e.ready(1)
 	e.cyt.Kick("bot", "Duplicate login")
-	e.waitFor("STOPPED", 5*time.Second, func() bool {
+	e.until("STOPPED", 5*time.Second, func() bool {
 		return e.countState(eventsv1.ConnectorState_CONNECTOR_STATE_STOPPED) > 0
 	})
 	time.Sleep(200 * time.Millisecond)

@@ -2,10 +2,7 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
 	"sync"
 	"time"
@@ -17,22 +14,21 @@ import (
 	"github.com/roseybot/cytube-connector/internal/cytube"
 	"github.com/roseybot/cytube-connector/internal/mapping"
 	"github.com/roseybot/cytube-connector/internal/metrics"
-	"github.com/roseybot/cytube-connector/internal/socketio"
 )
 
 // Reconnect reason classes, the reason label of
-// cytube_connector_reconnects_total.
+// cytube_connector_reconnects_total: cytube.Cause values.
 const (
-	ReasonTransport        = "transport"         // dial failed, connection dropped (also a CyTube restart: 1006)
-	ReasonPingTimeout      = "ping_timeout"      // no frame within the watchdog
-	ReasonServerDisconnect = "server_disconnect" // CyTube sent `41` without a kick
-	ReasonKicked           = "kicked"            // CyTube kicked the bot
-	ReasonRateLimited      = "rate_limited"      // our connection pacing, or CyTube refused for rate
-	ReasonRefused          = "refused"           // CyTube refused the Socket.IO connect
-	ReasonLogin            = "login"             // login or channel password refused or timed out
-	ReasonDiscovery        = "discovery"         // /socketconfig answered with an error status
-	ReasonClosed           = "closed"            // the connection ended without an error
-	ReasonOther            = "other"
+	ReasonTransport        = string(cytube.CauseTransport)
+	ReasonPingTimeout      = string(cytube.CausePingTimeout)
+	ReasonServerDisconnect = string(cytube.CauseServerDisconnect)
+	ReasonKicked           = string(cytube.CauseKicked)
+	ReasonRateLimited      = string(cytube.CauseRateLimited)
+	ReasonRefused          = string(cytube.CauseRefused)
+	ReasonLogin            = string(cytube.CauseLogin)
+	ReasonDiscovery        = string(cytube.CauseDiscovery)
+	ReasonClosed           = string(cytube.CauseClosed)
+	ReasonOther            = string(cytube.CauseOther)
 )
 
 // serviceMetrics connects the service to internal/metrics. It is nil when
@@ -278,51 +274,4 @@ func (s *Service) countState(ch *channel, sc cytube.StateChange) {
 
 // ReconnectReason classifies why a session went into backoff; the result
 // is one of the Reason* constants.
-func ReconnectReason(sc cytube.StateChange) string {
-	err := sc.Err
-	if err == nil {
-		if strings.Contains(sc.Reason, "rate limit") {
-			return ReasonRateLimited
-		}
-		return ReasonClosed
-	}
-	var (
-		ke *cytube.KickedError
-		le *cytube.LoginError
-		pe *cytube.ChannelPasswordError
-		de *cytube.DiscoveryError
-		ce *socketio.ConnectError
-		cl *socketio.CloseError
-		ne net.Error
-	)
-	switch {
-	case errors.As(err, &ke):
-		if strings.Contains(strings.ToLower(ke.Reason), "rate limit") {
-			return ReasonRateLimited
-		}
-		return ReasonKicked
-	case errors.As(err, &le), errors.As(err, &pe):
-		return ReasonLogin
-	case errors.As(err, &ce):
-		if strings.Contains(strings.ToLower(ce.Message), "rate limit") {
-			return ReasonRateLimited
-		}
-		return ReasonRefused
-	case errors.As(err, &cl):
-		switch cl.Reason {
-		case socketio.ReasonPingTimeout:
-			return ReasonPingTimeout
-		case socketio.ReasonServerDisconnect:
-			return ReasonServerDisconnect
-		}
-		return ReasonTransport
-	case errors.As(err, &de):
-		if de.Status == 0 {
-			return ReasonTransport
-		}
-		return ReasonDiscovery
-	case errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, socketio.ErrClosed):
-		return ReasonTransport
-	}
-	return ReasonOther
-}
+func ReconnectReason(sc cytube.StateChange) string { return string(sc.Cause()) }

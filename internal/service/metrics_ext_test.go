@@ -15,11 +15,11 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 	"github.com/roseybot/cytube-connector/internal/config"
+	"github.com/roseybot/cytube-connector/internal/connectortest"
 	"github.com/roseybot/cytube-connector/internal/cytube"
 	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
 	"github.com/roseybot/cytube-connector/internal/service"
@@ -29,6 +29,7 @@ import (
 // menv is one connector with metrics on 127.0.0.1:0, run against a real
 // nats-server and the Go CyTube server.
 type menv struct {
+	*connectortest.Connector
 	t    *testing.T
 	nats *server.Server
 	nc   *nats.Conn
@@ -39,66 +40,28 @@ type menv struct {
 
 const metricsBotPassword = "metrics-bot-pw"
 
+// newMetricsEnv runs against natsURL, or against a fresh nats-server with
+// a recorder (and then reports Run's error) when it is empty.
 func newMetricsEnv(t *testing.T, natsURL string) *menv {
 	t.Helper()
-	e := &menv{t: t}
-	cyt, err := cytubetest.New(cytubetest.Options{Accounts: map[string]cytubetest.Account{"bot": {Password: metricsBotPassword, Rank: 3}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cyt = cyt
-	t.Cleanup(func() { cyt.Close() })
-	if natsURL == "" {
-		e.nats = bustest.RunServer(t)
-		e.nc = bustest.Connect(t, e.nats)
-		natsURL = e.nats.ClientURL()
-	}
-
-	cfg := config.Default()
-	ch := config.DefaultChannel()
-	ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, "testchan", "bot", config.Secret(metricsBotPassword)
-	cfg.Channels = append(cfg.Channels, ch)
-	cfg.NATS.URL = natsURL
-	cfg.NATS.JetStream = false
-	cfg.Metrics.Addr = "127.0.0.1:0"
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	svc, err := service.New(cfg, service.Options{Version: "0.0.0-test", Session: func(c *cytube.Config) {
-		c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.svc = svc
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && e.nats != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("Run did not return after cancel")
-		}
+	c := connectortest.Start(t, connectortest.Options{
+		NATSURL: natsURL, NoRecorder: natsURL != "", IgnoreRunError: natsURL != "",
+		Password: metricsBotPassword, StopTimeout: 20 * time.Second,
+		Config: func(cfg *config.Config) {
+			cfg.NATS.JetStream = false
+			cfg.Metrics.Addr = "127.0.0.1:0"
+		},
 	})
-	e.waitFor("metrics listening", func() bool { return svc.MetricsAddr() != "" })
-	e.base = "http://" + svc.MetricsAddr()
+	e := &menv{Connector: c, t: t, nats: c.NATS, nc: c.Conn(), cyt: c.CyTube, svc: c.Svc}
+	e.waitFor("metrics listening", func() bool { return e.svc.MetricsAddr() != "" })
+	e.base = "http://" + e.svc.MetricsAddr()
 	return e
 }
 
+// waitFor waits until cond, which reads HTTP or the CyTube server.
 func (e *menv) waitFor(what string, cond func() bool) {
 	e.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	connectortest.Eventually(e.t, what, 15*time.Second, cond)
 }
 
 var httpClient = &http.Client{Timeout: 5 * time.Second}
@@ -199,18 +162,7 @@ func (e *menv) waitMetric(s string, v float64) {
 // command sends a JSON command and returns the result.
 func (e *menv) command(action, body string) *commandsv1.CommandResult {
 	e.t.Helper()
-	msg := &nats.Msg{Subject: "rosey.platform.cytube.send." + action, Data: []byte(body), Header: nats.Header{"Content-Type": {"application/json"}}}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	resp, err := e.nc.RequestMsgWithContext(ctx, msg)
-	if err != nil {
-		e.t.Fatalf("request %s: %v", action, err)
-	}
-	res := &commandsv1.CommandResult{}
-	if err := protojson.Unmarshal(resp.Data, res); err != nil {
-		e.t.Fatalf("result %s: %v", resp.Data, err)
-	}
-	return res
+	return e.JSON(action, body)
 }
 
 const (

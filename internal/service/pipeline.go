@@ -75,12 +75,62 @@ func (s *Service) enqueue(ch *channel, j pubJob) {
 	q.mu.Unlock()
 }
 
-// runQueue publishes the channel's jobs until its queue is empty.
+// maxInFlight bounds a channel's JetStream publishes waiting for their
+// acknowledgement. Past it the queue waits for the oldest, so a slow
+// stream slows the session as a full queue does.
+const maxInFlight = 256
+
+// inFlight is one JetStream publish of the queue not yet acknowledged.
+type inFlight struct {
+	pd  *bus.Pending
+	ctx context.Context
+	// done, on the last envelope of a job, releases the job's context.
+	done context.CancelFunc
+	pub  *bus.Publisher
+	env  bus.Envelope
+}
+
+// runQueue publishes the channel's jobs until its queue is empty. With
+// JetStream the publishes are pipelined: up to maxInFlight are on the
+// connection at once, in the queue's order, and their acknowledgements are
+// taken oldest first (bus.Pending retries one that failed); the goroutine
+// ends only when every one is settled.
 func (s *Service) runQueue(ch *channel) {
 	defer s.pubWG.Done()
 	q := &ch.out
+	var flight []inFlight // flight[fh:] are in flight, oldest first
+	fh := 0
+	// careful is set once a publish failed: the stream may still refuse
+	// some (JetStream recovering after a restart) while it stores others,
+	// so the next publishes go one at a time until one is stored on its
+	// first attempt; only then is the window opened again.
+	careful := false
+	settle := func(n int) {
+		for ; n > 0 && fh < len(flight); n-- {
+			f := flight[fh]
+			flight[fh] = inFlight{}
+			fh++
+			err := f.pd.Wait(f.ctx)
+			careful = f.pd.Retried()
+			s.published(f.ctx, ch, f.pub, f.env, err)
+			if f.done != nil {
+				f.done()
+			}
+		}
+		if fh == len(flight) || fh >= maxInFlight {
+			// Compact: the window moves along one array.
+			n := copy(flight, flight[fh:])
+			clear(flight[n:])
+			flight, fh = flight[:n], 0
+		}
+	}
 	for {
 		q.mu.Lock()
+		if q.head == len(q.jobs) && fh < len(flight) {
+			q.mu.Unlock()
+			settle(len(flight))
+			continue
+		}
 		if q.head == len(q.jobs) {
 			q.running = false
 			q.drainBy = time.Time{}
@@ -104,14 +154,47 @@ func (s *Service) runQueue(ch *channel) {
 		}
 		drainBy := q.drainBy
 		q.mu.Unlock()
-		s.runJob(ch, j, drainBy)
+		ctx, cancel := s.jobContext(j, drainBy)
+		if !s.cfg.NATS.JetStream {
+			for _, env := range j.envs {
+				s.publish(ctx, ch, j.pub, env, env.Data == nil)
+			}
+			cancel()
+			continue
+		}
+		for i, env := range j.envs {
+			if len(flight)-fh >= maxInFlight {
+				settle(1)
+			}
+			if careful || (fh < len(flight) && flight[fh].pd.Failed()) {
+				// A publish failed (the connection broke): what is in
+				// flight is retried, in order, before anything after it
+				// goes out.
+				settle(len(flight))
+			}
+			f := inFlight{pd: j.pub.PublishAsync(ctx, env), ctx: ctx, pub: j.pub, env: env}
+			if i == len(j.envs)-1 {
+				f.done = cancel
+			}
+			flight = append(flight, f)
+			if careful || f.pd.Failed() {
+				// After a failure, or not even written (disconnected):
+				// publish in order, one at a time, until the stream
+				// stores one at the first attempt.
+				settle(len(flight))
+			}
+		}
+		if len(j.envs) == 0 {
+			cancel()
+		}
 	}
 }
 
-// runJob publishes a job's envelopes. A job read before the session's
-// context ended (shutdown, or a fleet lease lost) still goes out, within
-// stoppedTimeout for everything that was queued then.
-func (s *Service) runJob(ch *channel, j pubJob, drainBy time.Time) {
+// jobContext is the context a job's envelopes are published in. A job
+// read before the session's context ended (shutdown, or a fleet lease
+// lost) still goes out, within stoppedTimeout for everything that was
+// queued then.
+func (s *Service) jobContext(j pubJob, drainBy time.Time) (context.Context, context.CancelFunc) {
 	var ctx context.Context
 	var cancel context.CancelFunc
 	switch {
@@ -148,8 +231,5 @@ func (s *Service) runJob(ch *channel, j pubJob, drainBy time.Time) {
 			inner()
 		}
 	}
-	defer cancel()
-	for _, env := range j.envs {
-		s.publish(ctx, ch, j.pub, env, env.Data == nil)
-	}
+	return ctx, cancel
 }

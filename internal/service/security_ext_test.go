@@ -161,9 +161,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 				}
 				e.cyt.DropAll()
 				e.ready(seed, 2)
-				e.mu.Lock()
-				msgs := append([]*nats.Msg(nil), e.msgs...)
-				e.mu.Unlock()
+				msgs := e.Rec.Msgs()
 				text := monitorText(t, msgs)
 				assertNoSecret(t, "published events", text, all...)
 				for _, m := range e.on(seed.Status()) {
@@ -179,7 +177,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 				var stop func() error
 				e := newXEnv(t, xopts{envOpts: envOpts{cytube: cyt}, nats: srv, clientOpts: client, logs: logs, stop: &stop, cfg: withSecrets(secWrongCyTubePW, auth)})
 				var reason string
-				e.waitFor("stopped status", func() bool {
+				e.until("stopped status", func() bool {
 					for _, m := range e.on(seed.Status()) {
 						if s := decodeAs(t, m, &eventsv1.ConnectorStatus{}); s.GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_STOPPED {
 							reason = s.GetReason()
@@ -192,9 +190,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 					t.Errorf("failed login has no reason")
 				}
 				assertNoSecret(t, "failed-login reason", reason, all...)
-				e.mu.Lock()
-				msgs := append([]*nats.Msg(nil), e.msgs...)
-				e.mu.Unlock()
+				msgs := e.Rec.Msgs()
 				assertNoSecret(t, "failed-login events", monitorText(t, msgs), all...)
 				if err := stop(); err != nil {
 					runErrs = append(runErrs, err.Error())
@@ -377,7 +373,7 @@ func TestCyTubeTLSVerifiedByDefault(t *testing.T) {
 				return
 			}
 			var reason string
-			e.waitFor("reconnecting with a certificate error", func() bool {
+			e.until("reconnecting with a certificate error", func() bool {
 				for _, m := range e.on(seed.Status()) {
 					s := decodeAs(t, m, &eventsv1.ConnectorStatus{})
 					if s.GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_RECONNECTING {
@@ -394,6 +390,24 @@ func TestCyTubeTLSVerifiedByDefault(t *testing.T) {
 				t.Errorf("%d logins through an untrusted certificate", n)
 			}
 		})
+	}
+}
+
+// An unusable CyTube CA bundle stops the start with an error that names
+// it, instead of failing every TLS handshake of every reconnect (config
+// validation refuses it too, with exit 2; this is the service's own check).
+func TestCyTubeCAFileUnusable(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(bad, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	ch := config.DefaultChannel()
+	ch.Channel, ch.TLSCAFile = "mychan", bad
+	cfg.Channels = []config.Channel{ch}
+	_, err := service.New(cfg, service.Options{})
+	if err == nil || !strings.Contains(err.Error(), "holds no PEM certificate") || !strings.Contains(err.Error(), bad) {
+		t.Errorf("New with an unusable CA file = %v, want an error naming it", err)
 	}
 }
 

@@ -72,7 +72,10 @@ type Service struct {
 	byScope  map[bus.Scope]*channel
 	pub      *bus.Publisher
 	warned   map[string]bool
-	metrics  *serviceMetrics // nil when metrics are off; see metrics.go
+	// hostLimits are CyTube's per-address connection limits, one per
+	// server, shared by the channels on it (sessionConfig).
+	hostLimits map[string]*cytube.HostLimits
+	metrics    *serviceMetrics // nil when metrics are off; see metrics.go
 }
 
 // channel is one configured CyTube channel and its subjects.
@@ -82,6 +85,8 @@ type channel struct {
 	scope  bus.Scope
 	source string
 	sess   *cytube.Session
+	// roots are the CyTube TLS roots from tls_ca_file; nil = the system's.
+	roots *x509.CertPool
 
 	// out publishes the channel's events in order (pipeline.go).
 	out pubQueue
@@ -91,6 +96,29 @@ type channel struct {
 	// standby is set in fleet mode while this process does not hold the
 	// channel's lease: the channel is someone else's to run and report.
 	standby atomic.Bool
+}
+
+// reconnectBuf is the NATS reconnect buffer. With JetStream it is off:
+// a publish while disconnected fails at once and is retried, in order,
+// until stored (pipeline.go); a buffer would send the events published
+// during the outage before the retries of those in flight when it began.
+func reconnectBuf(n config.NATS) int {
+	if n.JetStream {
+		return -1
+	}
+	return n.ReconnectBufSize
+}
+
+// limits are the channel's server limits the commands are checked against.
+func (ch *channel) limits() mapping.Limits {
+	l := mapping.DefaultLimits
+	if ch.cfg.MaxChatLength > 0 {
+		l.ChatLength = ch.cfg.MaxChatLength
+	}
+	if ch.cfg.PollMaxOptions > 0 {
+		l.PollOptions = ch.cfg.PollMaxOptions
+	}
+	return l
 }
 
 // New checks cfg (it must already be validated) and builds the service.
@@ -123,6 +151,18 @@ func New(cfg config.Config, opts Options) (*Service, error) {
 		}
 		if _, dup := s.byScope[ch.scope]; dup {
 			return nil, fmt.Errorf("service: channel %q configured twice", name)
+		}
+		if cc.TLSCAFile != "" {
+			// Read once, here: a bundle that cannot be used stops the start
+			// instead of failing every TLS handshake of every reconnect.
+			pem, err := os.ReadFile(cc.TLSCAFile)
+			if err != nil {
+				return nil, fmt.Errorf("service: channel %q: CyTube CA file: %w", name, err)
+			}
+			ch.roots = x509.NewCertPool()
+			if !ch.roots.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("service: channel %q: CyTube CA file %s holds no PEM certificate", name, cc.TLSCAFile)
+			}
 		}
 		s.byScope[ch.scope] = ch
 		s.channels = append(s.channels, ch)
@@ -247,7 +287,7 @@ func (s *Service) startNATS(ctx context.Context) (*nats.Conn, func(), error) {
 		CredsFile:        n.CredsFile,
 		TLS:              bus.TLSConfig{CAFile: n.TLSCAFile, CertFile: n.TLSCertFile, KeyFile: n.TLSKeyFile},
 		Name:             "cytube-connector",
-		ReconnectBufSize: n.ReconnectBufSize,
+		ReconnectBufSize: reconnectBuf(n),
 	}, s.log)
 	if err != nil {
 		if emb != nil {
@@ -344,17 +384,30 @@ func (s *Service) sessionConfig(ctx context.Context, ch *channel) cytube.Config 
 			s.onBadFrame(ctx, ch, frame, err)
 		},
 	}
-	if cc.TLSCAFile != "" {
-		if pem, err := os.ReadFile(cc.TLSCAFile); err == nil {
-			pool := x509.NewCertPool()
-			pool.AppendCertsFromPEM(pem)
-			cfg.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-		} else {
-			s.log.Error("cannot read CyTube CA file; using system roots", "file", cc.TLSCAFile, "err", err)
-		}
+	if ch.roots != nil {
+		cfg.TLSConfig = &tls.Config{RootCAs: ch.roots, MinVersion: tls.VersionTLS12}
 	}
 	if s.opts.Session != nil {
 		s.opts.Session(&cfg)
+	}
+	if cfg.Limits == nil {
+		// CyTube counts connections per client address: every channel of
+		// this process on one server shares its limits.
+		key := strings.ToLower(cfg.Host)
+		if cfg.SocketURL != "" {
+			key = strings.ToLower(cfg.SocketURL)
+		}
+		s.mu.Lock()
+		if s.hostLimits == nil {
+			s.hostLimits = map[string]*cytube.HostLimits{}
+		}
+		l := s.hostLimits[key]
+		if l == nil {
+			l = cytube.NewHostLimits(cfg.ConnBurst, cfg.ConnEvery, cfg.MaxSockets)
+			s.hostLimits[key] = l
+		}
+		s.mu.Unlock()
+		cfg.Limits = l
 	}
 	return cfg
 }

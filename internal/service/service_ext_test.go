@@ -11,15 +11,14 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
 	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
-	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 	"github.com/roseybot/cytube-connector/internal/config"
+	"github.com/roseybot/cytube-connector/internal/connectortest"
 	"github.com/roseybot/cytube-connector/internal/cytube"
 	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
 	"github.com/roseybot/cytube-connector/internal/service"
@@ -28,17 +27,15 @@ import (
 const botPassword = "hunter2-bot-pw"
 
 // env is one connector run against a real nats-server and the Go CyTube
-// server, with a subscriber recording everything published.
+// server, with a subscriber recording everything published (">", less
+// "$..." and "_INBOX..."): a connectortest.Connector.
 type env struct {
+	*connectortest.Connector
 	t    *testing.T
 	nats *server.Server
 	nc   *nats.Conn
 	cyt  *cytubetest.Server
 	svc  *service.Service
-	done chan error
-
-	mu   sync.Mutex
-	msgs []*nats.Msg
 }
 
 type envOpts struct {
@@ -52,135 +49,59 @@ type envOpts struct {
 
 func newEnv(t *testing.T, o envOpts) *env {
 	t.Helper()
-	e := &env{t: t, done: make(chan error, 1)}
-	e.nats = bustest.RunServer(t)
-	e.nc = bustest.Connect(t, e.nats)
 	if o.cytube.Accounts == nil {
 		o.cytube.Accounts = map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 3}, "userbot": {Password: botPassword, Rank: 1}, "modbot": {Password: botPassword, Rank: 3}}
 	}
-	if len(o.channels) == 0 {
-		o.channels = []string{"testchan"}
-	}
-	o.cytube.Channel = o.channels[0]
-	cyt, err := cytubetest.New(o.cytube)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cyt = cyt
-	t.Cleanup(func() { cyt.Close() })
-
-	sub, err := e.nc.Subscribe(">", func(m *nats.Msg) {
-		if strings.HasPrefix(m.Subject, "$") || strings.HasPrefix(m.Subject, "_INBOX") {
-			return
-		}
-		e.mu.Lock()
-		e.msgs = append(e.msgs, m)
-		e.mu.Unlock()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sub.Unsubscribe() })
-
-	cfg := config.Default()
-	user := o.username
-	if user == "" {
-		user = "bot"
-	}
-	for _, name := range o.channels {
-		ch := config.DefaultChannel()
-		ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, name, user, config.Secret(botPassword)
-		cfg.Channels = append(cfg.Channels, ch)
-	}
-	cfg.NATS.URL = e.nats.ClientURL()
-	cfg.NATS.JetStream = o.jetstream
-	if o.json {
-		cfg.Subjects.Encoding = config.EncodingJSON
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	svc, err := service.New(cfg, service.Options{Version: "0.0.0-test", Session: func(c *cytube.Config) {
-		c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
-		if o.session != nil {
-			o.session(c)
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.svc = svc
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { e.done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-e.done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
+	return wrapEnv(t, connectortest.Start(t, connectortest.Options{
+		Filter: ">", CyTube: o.cytube, Channels: o.channels, Username: o.username, Password: botPassword,
+		Session: o.session,
+		Config: func(cfg *config.Config) {
+			cfg.NATS.JetStream = o.jetstream
+			if o.json {
+				cfg.Subjects.Encoding = config.EncodingJSON
 			}
-		case <-time.After(15 * time.Second):
-			t.Error("Run did not return after cancel")
-		}
+		},
+	}))
+}
+
+func wrapEnv(t *testing.T, c *connectortest.Connector) *env {
+	return &env{Connector: c, t: t, nats: c.NATS, nc: c.Conn(), cyt: c.CyTube, svc: c.Svc}
+}
+
+// addUser adds a fake user to the test server and waits until the
+// connector published its join: the connector refuses PMs, kicks and
+// mutes of users it does not see.
+func (e *env) addUser(t *testing.T, name string) {
+	t.Helper()
+	n := len(e.on("rosey.platform.cytube.user.join"))
+	e.cyt.AddFakeUser(name, 1)
+	e.Rec.Until(t, "the connector to see "+name+" join", 5*time.Second, func() bool {
+		return len(e.on("rosey.platform.cytube.user.join")) > n
 	})
-	return e
 }
 
-func (e *env) on(subject string) []*nats.Msg {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []*nats.Msg
-	for _, m := range e.msgs {
-		if m.Subject == subject {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+func (e *env) on(subject string) []*nats.Msg { return e.On(subject) }
 
+// waitFor waits until cond, which may read the CyTube server's state.
 func (e *env) waitFor(what string, cond func() bool) {
 	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	e.WaitFor(what, 10*time.Second, cond)
 }
 
 func (e *env) waitSubject(subject string, n int) []*nats.Msg {
 	e.t.Helper()
-	e.waitFor(fmt.Sprintf("%d on %s", n, subject), func() bool { return len(e.on(subject)) >= n })
-	return e.on(subject)
+	return e.WaitSubject(subject, n)
 }
 
-// ready waits for the logged-in status.
+// ready waits for the n-th logged-in status.
 func (e *env) ready(scope bus.Scope, n int) {
 	e.t.Helper()
-	e.waitFor("logged in", func() bool {
-		c := 0
-		for _, m := range e.on(scope.Status()) {
-			if decodeAs(e.t, m, &eventsv1.ConnectorStatus{}).GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_LOGGED_IN {
-				c++
-			}
-		}
-		return c >= n
-	})
+	e.ReadyIn(scope, n)
 }
 
 func decodeAs[T proto.Message](t *testing.T, m *nats.Msg, v T) T {
 	t.Helper()
-	var err error
-	if m.Header.Get("Content-Type") == "application/json" {
-		err = protojson.Unmarshal(m.Data, v)
-	} else {
-		err = proto.Unmarshal(m.Data, v)
-	}
-	if err != nil {
-		t.Fatalf("decode %s: %v", m.Subject, err)
-	}
-	return v
+	return connectortest.DecodeAs(t, m, v)
 }
 
 var seed = bus.Scope{Platform: "cytube"}
@@ -260,7 +181,7 @@ func TestHistoryNotRepublishedAfterReconnect(t *testing.T) {
 	e.cyt.DropAll()
 	e.ready(seed, 2)
 	e.cyt.FakeChat("carol", "live after reconnect")
-	e.waitFor("live message", func() bool {
+	e.until("live message", func() bool {
 		for _, m := range e.on("rosey.events.message") {
 			if decodeAs(t, m, &eventsv1.Message{}).GetText() == "live after reconnect" {
 				return true
@@ -279,20 +200,8 @@ func TestHistoryNotRepublishedAfterReconnect(t *testing.T) {
 // request sends a JSON command and decodes the CommandResult.
 func (e *env) request(subject, body string, deadline time.Duration) (*commandsv1.CommandResult, *nats.Msg) {
 	e.t.Helper()
-	msg := &nats.Msg{Subject: subject, Data: []byte(body), Header: nats.Header{}}
-	msg.Header.Set("Content-Type", "application/json")
-	msg.Header.Set(bus.HeaderDeadlineMs, fmt.Sprint(deadline.Milliseconds()))
-	ctx, cancel := context.WithTimeout(context.Background(), deadline+5*time.Second)
-	defer cancel()
-	resp, err := e.nc.RequestMsgWithContext(ctx, msg)
-	if err != nil {
-		e.t.Fatalf("request %s: %v", subject, err)
-	}
-	res := &commandsv1.CommandResult{}
-	if err := protojson.Unmarshal(resp.Data, res); err != nil {
-		e.t.Fatalf("result %s: %v", resp.Data, err)
-	}
-	return res, resp
+	r := e.Send(connectortest.Request{Subject: subject, Body: []byte(body), Deadline: deadline})
+	return r.CommandResult, r.Msg
 }
 
 func TestCommandsConfirmedAndRefused(t *testing.T) {
@@ -332,7 +241,7 @@ func TestCommandsConfirmedAndRefused(t *testing.T) {
 	if res, _ := e.request("rosey.platform.cytube.send.pm", `{"username":"bad name.*","message":"x"}`, 2*time.Second); res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_INVALID {
 		t.Errorf("injected name = %v", res)
 	}
-	e.cyt.AddFakeUser("alice", 1)
+	e.addUser(t, "alice")
 	if res, _ := e.request("rosey.platform.cytube.send.pm", `{"username":"alice","message":"psst"}`, 5*time.Second); !res.GetOk() {
 		t.Errorf("pm = %v", res)
 	}
@@ -349,8 +258,9 @@ func TestCommandsConfirmedAndRefused(t *testing.T) {
 	if res, _ := e.request(bus.SendMessageSubject("cytube", "testchan"), `{"platform":"cytube","channel":"other","text":"x"}`, 2*time.Second); res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL {
 		t.Errorf("wrong channel = %v", res)
 	}
-	// Timeout: CyTube stays silent for a uid that does not exist.
-	if res, _ := e.request("rosey.platform.cytube.send.media_delete", `{"uid":424242}`, 500*time.Millisecond); res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_TIMEOUT {
+	// CyTube stays silent for a uid that does not exist (del-3 of
+	// docs/command-outcomes.md): the connector refuses it at once.
+	if res, _ := e.request("rosey.platform.cytube.send.media_delete", `{"uid":424242}`, 5*time.Second); res.GetCode() != commandsv1.ErrorCode_ERROR_CODE_NOT_FOUND || !strings.Contains(res.GetReason(), "uid 424242") {
 		t.Errorf("silent delete = %v", res)
 	}
 	// Protobuf body.
@@ -384,10 +294,12 @@ func TestRateLimitedAndMuted(t *testing.T) {
 	fast := &cytube.PaceLimits{ChatBurst: 100, ChatPerSecond: 1000, QueueBurst: 3, QueuePerSecond: 1, ModQueueBurst: 10, ModQueuePerSecond: 2, PlaylistEvery: time.Minute}
 	e := newEnv(t, envOpts{username: "userbot", session: func(c *cytube.Config) { c.Pace = fast }})
 	e.ready(seed, 1)
+	opts := len(e.on(seed.Raw("channel.options")))
 	if err := e.cyt.SetChannelOptions(json.RawMessage(`{"chat_antiflood":true,"chat_antiflood_params":{"burst":2,"sustained":0.2,"cooldown":4}}`)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	// The connector paces by the options it has seen.
+	e.waitSubject(seed.Raw("channel.options"), opts+1)
 	var codes []commandsv1.ErrorCode
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -421,9 +333,7 @@ func TestRateLimitedAndMuted(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- mod.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	for mod.State() != cytube.StateReady {
-		time.Sleep(10 * time.Millisecond)
-	}
+	connectortest.Eventually(t, "moderator ready", 10*time.Second, func() bool { return mod.State() == cytube.StateReady })
 	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer scancel()
 	if _, err := mod.Send(sctx, cytube.Request{Event: "chatMsg", Arg: map[string]any{"msg": "/mute userbot"}}); err != nil {
@@ -440,7 +350,7 @@ func TestDisconnectedCommandFailsWithinDeadline(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	e.ready(seed, 1)
 	e.cyt.Close()
-	e.waitFor("reconnecting status", func() bool {
+	e.until("reconnecting status", func() bool {
 		for _, m := range e.on(seed.Status()) {
 			if decodeAs(t, m, &eventsv1.ConnectorStatus{}).GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_RECONNECTING {
 				return true
@@ -526,7 +436,7 @@ func TestUnknownAndInvalidEventsAreStillPublished(t *testing.T) {
 	}
 	// And relaying goes on.
 	e.cyt.FakeChat("alice", "still relaying")
-	e.waitFor("chat after bad input", func() bool {
+	e.until("chat after bad input", func() bool {
 		for _, m := range e.on("rosey.events.message") {
 			if strings.Contains(string(m.Data), "still relaying") {
 				return true
@@ -539,35 +449,12 @@ func TestUnknownAndInvalidEventsAreStillPublished(t *testing.T) {
 // TestEmbeddedNATSServesOtherProcesses runs the connector with no NATS URL:
 // it starts its own server, and another client can subscribe to it.
 func TestEmbeddedNATSServesOtherProcesses(t *testing.T) {
-	cyt, err := cytubetest.New(cytubetest.Options{Channel: "testchan"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cyt.Close()
-	cfg := config.Default()
-	ch := config.DefaultChannel()
-	ch.Host, ch.Secure, ch.Channel = cyt.Addr(), false, "testchan"
-	cfg.Channels = []config.Channel{ch}
-	cfg.NATS.URL = ""
-	cfg.NATS.EmbeddedPort = config.RandomPort
-	cfg.NATS.DataDir = t.TempDir()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	urls := make(chan string, 1)
-	svc, err := service.New(cfg, service.Options{OnReady: func(u string) { urls <- u }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	c := connectortest.Start(t, connectortest.Options{
+		Embedded: true, NoRecorder: true, Anonymous: true, Version: "0.0.0", SessionBackoff: true,
+		OnReady: func(u string) { urls <- u },
+	})
+	cyt := c.CyTube
 	var url string
 	select {
 	case url = <-urls:
@@ -605,4 +492,11 @@ func TestEmbeddedNATSServesOtherProcesses(t *testing.T) {
 			t.Fatal("no message through the embedded server")
 		}
 	}
+}
+
+// until waits until cond, which reads only what NATS delivered,
+// re-evaluating it on every arrival.
+func (e *env) until(what string, cond func() bool) {
+	e.t.Helper()
+	e.Until(what, cond)
 }

@@ -12,16 +12,13 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	statev1 "github.com/roseybot/cytube-connector/gen/go/rosey/state/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
-	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 	"github.com/roseybot/cytube-connector/internal/config"
-	"github.com/roseybot/cytube-connector/internal/cytube"
+	"github.com/roseybot/cytube-connector/internal/connectortest"
 	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
 	"github.com/roseybot/cytube-connector/internal/service"
 	"github.com/roseybot/cytube-connector/internal/state"
@@ -29,73 +26,26 @@ import (
 
 // stateEnv is one connector (seed mode, JetStream on) against a real
 // nats-server and the Go CyTube server, with a watcher on the state
-// bucket. It follows newEnv in service_ext_test.go.
+// bucket and a recorder on the status subject.
 type stateEnv struct {
+	*connectortest.Connector
 	t     *testing.T
 	nc    *nats.Conn
 	cyt   *cytubetest.Server
 	scope bus.Scope
 
-	mu       sync.Mutex
-	loggedIn int
-	kv       map[string]jetstream.KeyValueEntry
+	mu sync.Mutex
+	kv map[string]jetstream.KeyValueEntry
 }
 
 func newStateEnv(t *testing.T) *stateEnv {
 	t.Helper()
-	e := &stateEnv{t: t, scope: bus.Scope{Platform: "cytube"}, kv: map[string]jetstream.KeyValueEntry{}}
-	srv := bustest.RunServer(t)
-	e.nc = bustest.Connect(t, srv)
-	cyt, err := cytubetest.New(cytubetest.Options{Channel: "testchan", LeadIn: -1,
-		Accounts: map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 3}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cyt = cyt
-	t.Cleanup(func() { cyt.Close() })
-
-	sub, err := e.nc.Subscribe(e.scope.Status(), func(m *nats.Msg) {
-		st := &eventsv1.ConnectorStatus{}
-		if proto.Unmarshal(m.Data, st) == nil && st.GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_LOGGED_IN {
-			e.mu.Lock()
-			e.loggedIn++
-			e.mu.Unlock()
-		}
+	scope := bus.Scope{Platform: "cytube"}
+	c := connectortest.Start(t, connectortest.Options{
+		Filter: scope.Status(), CyTube: cytubetest.Options{LeadIn: -1}, Password: botPassword,
+		Config: func(cfg *config.Config) { cfg.NATS.JetStream = true },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sub.Unsubscribe() })
-
-	cfg := config.Default()
-	ch := config.DefaultChannel()
-	ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, "testchan", "bot", config.Secret(botPassword)
-	cfg.Channels = []config.Channel{ch}
-	cfg.NATS.URL = srv.ClientURL()
-	cfg.NATS.JetStream = true
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	svc, err := service.New(cfg, service.Options{Version: "0.0.0-test", Session: func(c *cytube.Config) {
-		c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("Run did not return after cancel")
-		}
-	})
+	e := &stateEnv{Connector: c, t: t, nc: c.Conn(), cyt: c.CyTube, scope: scope, kv: map[string]jetstream.KeyValueEntry{}}
 	e.ready(1)
 	e.watch()
 	return e
@@ -165,10 +115,8 @@ func poll(cond func() bool) bool {
 
 func (e *stateEnv) ready(n int) {
 	e.t.Helper()
-	e.waitFor(fmt.Sprintf("login #%d", n), func() bool {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		return e.loggedIn >= n
+	e.Rec.Until(e.t, fmt.Sprintf("login #%d", n), 10*time.Second, func() bool {
+		return e.CountState(e.scope, eventsv1.ConnectorState_CONNECTOR_STATE_LOGGED_IN) >= n
 	})
 }
 
@@ -176,33 +124,14 @@ func (e *stateEnv) ready(n int) {
 // error reply (the channel not joined yet).
 func (e *stateEnv) query(a state.Aspect, into proto.Message) bool {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	m, err := e.nc.RequestWithContext(ctx, e.scope.Raw("state."+string(a)), nil)
-	if err != nil {
-		e.t.Fatalf("query %s: %v", a, err)
-	}
-	if m.Header.Get("Nats-Service-Error-Code") != "" {
-		return false
-	}
-	if err := proto.Unmarshal(m.Data, into); err != nil {
-		e.t.Fatalf("query %s: %v", a, err)
-	}
-	return true
+	return e.Query(a, into)
 }
 
 // command sends a JSON command and fails the test unless it succeeded.
 func (e *stateEnv) command(action, body string) {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	m, err := e.nc.RequestMsgWithContext(ctx, &nats.Msg{Subject: e.scope.Command(action), Data: []byte(body), Header: nats.Header{"Content-Type": {"application/json"}}})
-	if err != nil {
-		e.t.Fatalf("command %s: %v", action, err)
-	}
-	res := &commandsv1.CommandResult{}
-	if err := protojson.Unmarshal(m.Data, res); err != nil || !res.GetOk() {
-		e.t.Fatalf("command %s %s = %v %v", action, body, res, err)
+	if res := e.JSON(action, body); !res.GetOk() {
+		e.t.Fatalf("command %s %s = %v", action, body, res)
 	}
 }
 

@@ -1,9 +1,9 @@
 package state
 
 import (
-	"encoding/json"
-	"math"
 	"time"
+
+	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -148,16 +148,11 @@ func media(m cytube.Media) *statev1.Media {
 }
 
 // pollCount keeps CyTube's count: a number, or the obscured string.
-func pollCount(raw json.RawMessage) *statev1.PollCount {
-	var n float64
-	if json.Unmarshal(raw, &n) == nil {
-		return &statev1.PollCount{Value: &statev1.PollCount_Count{Count: int64(math.Round(n))}}
+func pollCount(c *cytubev1.PollCount) *statev1.PollCount {
+	if o, ok := c.GetValue().(*cytubev1.PollCount_Obscured); ok {
+		return &statev1.PollCount{Value: &statev1.PollCount_Obscured{Obscured: o.Obscured}}
 	}
-	var str string
-	if json.Unmarshal(raw, &str) == nil {
-		return &statev1.PollCount{Value: &statev1.PollCount_Obscured{Obscured: str}}
-	}
-	return &statev1.PollCount{Value: &statev1.PollCount_Obscured{Obscured: string(raw)}}
+	return &statev1.PollCount{Value: &statev1.PollCount_Count{Count: c.GetCount()}}
 }
 
 var connectionStates = map[cytube.State]statev1.ConnectionState{

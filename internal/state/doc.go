@@ -8,7 +8,8 @@
 // aspects are users, playlist, now_playing, poll, options, permissions and
 // self. Replies are rosey.state.v1 messages, protobuf or protojson like the
 // request; failures travel as micro error headers (Nats-Service-Error,
-// Nats-Service-Error-Code INVALID_ARGUMENT, UNAVAILABLE or INTERNAL).
+// Nats-Service-Error-Code INVALID, WRONG_CHANNEL, DISCONNECTED or
+// INTERNAL: the commands' ErrorCode names) with a statev1.StateError body.
 // The endpoints have no queue group: every instance sees every query and
 // only one whose session for the channel has been started answers, so in a
 // fleet the owner of the channel replies.

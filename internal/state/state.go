@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 	statev1 "github.com/roseybot/cytube-connector/gen/go/rosey/state/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
 	"github.com/roseybot/cytube-connector/internal/cytube"
@@ -471,23 +472,31 @@ func (s *Service) serve(i int, a Aspect, r micro.Request) {
 		ct = bus.ContentTypeJSON
 	}
 	hdr := micro.WithHeaders(micro.Headers{bus.HeaderContentType: []string{ct}})
-	fail := func(code, desc string) {
-		if err := r.Error(code, desc, nil, hdr); err != nil {
+	// Every failure has a StateError body with the code of the headers.
+	fail := func(code commandsv1.ErrorCode, desc string) {
+		se := &statev1.StateError{Code: code, Reason: desc, Channel: ch.Name}
+		var body []byte
+		if asJSON {
+			body, _ = protojson.Marshal(se)
+		} else {
+			body, _ = marshalOpts.Marshal(se)
+		}
+		if err := r.Error(bus.ErrorCodeName(code), desc, body, hdr); err != nil {
 			s.log.Warn("state: error reply not sent", "subject", r.Subject(), "err", err)
 		}
 	}
 	var req statev1.StateRequest
 	if err := decodeRequest(h, r.Data(), &req); err != nil {
-		fail(bus.CodeInvalidArgument, "state request: "+oneLine(err.Error()))
+		fail(commandsv1.ErrorCode_ERROR_CODE_INVALID, "state request: "+oneLine(err.Error()))
 		return
 	}
 	if req.GetChannel() != "" && !strings.EqualFold(req.GetChannel(), ch.Name) {
-		fail(bus.CodeInvalidArgument, fmt.Sprintf("this subject answers for channel %q, not %q", ch.Name, req.GetChannel()))
+		fail(commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL, fmt.Sprintf("this subject answers for channel %q, not %q", ch.Name, req.GetChannel()))
 		return
 	}
 	snap, st := ch.Source.Snapshot(), ch.Source.State()
 	if a != AspectSelf && st != cytube.StateReady {
-		fail(bus.CodeUnavailable, fmt.Sprintf("channel %s is not joined (session %s); state.self answers meanwhile", ch.Name, st))
+		fail(commandsv1.ErrorCode_ERROR_CODE_DISCONNECTED, fmt.Sprintf("channel %s is not joined (session %s); state.self answers meanwhile", ch.Name, st))
 		return
 	}
 	msg := build(a, ch.Name, snap, st, s.cfg.Now())
@@ -499,7 +508,7 @@ func (s *Service) serve(i int, a Aspect, r micro.Request) {
 		body, err = marshalOpts.Marshal(msg)
 	}
 	if err != nil {
-		fail(bus.CodeInternal, "marshal reply: "+oneLine(err.Error()))
+		fail(commandsv1.ErrorCode_ERROR_CODE_INTERNAL, "marshal reply: "+oneLine(err.Error()))
 		return
 	}
 	if err := r.Respond(body, hdr); err != nil {

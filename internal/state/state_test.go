@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -18,6 +20,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 	statev1 "github.com/roseybot/cytube-connector/gen/go/rosey/state/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
@@ -85,7 +88,7 @@ func scene() cytube.Snapshot {
 		},
 		CurrentUID: 7, HasCurrent: true, Locked: true, PlaylistLen: 2, RawTime: 120.5,
 		NowPlaying: &cytube.NowPlaying{Media: cytube.Media{ID: "a", Title: "Song A", Seconds: 90, Duration: "01:30", Type: "cm"}, CurrentTime: 10, UpdatedAt: t0},
-		Poll: &cytube.Poll{Title: "Best?", Options: []string{"A", "B"}, Counts: []json.RawMessage{json.RawMessage("2"), json.RawMessage(`"?"`)},
+		Poll: &cytube.Poll{Title: "Best?", Options: []string{"A", "B"}, Counts: []*cytubev1.PollCount{{Value: &cytubev1.PollCount_Count{Count: 2}}, {Value: &cytubev1.PollCount_Obscured{Obscured: "?"}}},
 			Initiator: "alice", Timestamp: t0.UnixMilli()},
 		Options:     json.RawMessage(`{"allow_voteskip":true,"pagetitle":"Test","afk_timeout":600}`),
 		Permissions: map[string]float64{"playlistadd": 1.5, "chat": 0},
@@ -210,20 +213,28 @@ func TestQueriesProtobufAndJSON(t *testing.T) {
 func TestQueryErrors(t *testing.T) {
 	scope := bus.Scope{Platform: "cytube", Channel: "testchan"}
 	f := newFixture(t, scope, false)
-	m := f.request(scope.Raw("state.users"), []byte(`{"channel":"elsewhere"}`), nil)
-	if m.Header.Get("Nats-Service-Error-Code") != bus.CodeInvalidArgument || !strings.Contains(m.Header.Get("Nats-Service-Error"), "elsewhere") {
-		t.Errorf("wrong channel: %v", m.Header)
+	// Every failure: the code in the headers and the same code in a
+	// StateError body.
+	check := func(what string, m *nats.Msg, want commandsv1.ErrorCode, text string) {
+		t.Helper()
+		se := &statev1.StateError{}
+		unmarshal := proto.Unmarshal
+		if m.Header.Get("Content-Type") == bus.ContentTypeJSON {
+			unmarshal = protojson.Unmarshal
+		}
+		if err := unmarshal(m.Data, se); err != nil {
+			t.Errorf("%s: body is not a StateError: %v", what, err)
+		}
+		if m.Header.Get("Nats-Service-Error-Code") != bus.ErrorCodeName(want) || se.GetCode() != want ||
+			!strings.Contains(m.Header.Get("Nats-Service-Error"), text) || !strings.Contains(se.GetReason(), text) || se.GetChannel() != "testchan" {
+			t.Errorf("%s: headers %v, body %v; want %s mentioning %q", what, m.Header, se, want, text)
+		}
 	}
-	m = f.request(scope.Raw("state.users"), []byte(`{"channel":`), nil)
-	if m.Header.Get("Nats-Service-Error-Code") != bus.CodeInvalidArgument {
-		t.Errorf("bad JSON: %v", m.Header)
-	}
+	check("wrong channel", f.request(scope.Raw("state.users"), []byte(`{"channel":"elsewhere"}`), nil), commandsv1.ErrorCode_ERROR_CODE_WRONG_CHANNEL, "elsewhere")
+	check("bad JSON", f.request(scope.Raw("state.users"), []byte(`{"channel":`), nil), commandsv1.ErrorCode_ERROR_CODE_INVALID, "state request")
 	f.src.set(func(_ *cytube.Snapshot, st *cytube.State) { *st = cytube.StateBackoff })
-	m = f.request(scope.Raw("state.playlist"), nil, nil)
-	if m.Header.Get("Nats-Service-Error-Code") != bus.CodeUnavailable {
-		t.Errorf("reconnecting: %v", m.Header)
-	}
-	m = f.request(scope.Raw("state.self"), nil, nil)
+	check("reconnecting", f.request(scope.Raw("state.playlist"), nil, nil), commandsv1.ErrorCode_ERROR_CODE_DISCONNECTED, "not joined")
+	m := f.request(scope.Raw("state.self"), nil, nil)
 	self := &statev1.SelfReply{}
 	if err := proto.Unmarshal(m.Data, self); err != nil || self.GetState() != statev1.ConnectionState_CONNECTION_STATE_RECONNECTING {
 		t.Errorf("self while reconnecting = %v %v (headers %v)", self, err, m.Header)
