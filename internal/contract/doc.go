@@ -26,9 +26,10 @@
 // fails when a captured event has no mapping or no golden, and when a
 // golden has no captured frame behind it.
 //
-// check.mjs (node, gen/ts) and check.py (python3, gen/python) decode every
-// .binpb golden and compare it field by field with its proto3 JSON golden;
-// TestCrossLanguage runs both. TestLiveTypeScriptConsumer runs the example
+// TestCrossLanguage decodes every .binpb golden with the generated
+// TypeScript (node, gen/ts) and Python (python3, gen/python) code, through
+// the shared decoders of internal/crosslang, and compares it field by field
+// with its proto3 JSON golden. TestLiveTypeScriptConsumer runs the example
 // TypeScript bot in docs/examples/typescript-bot against a real NATS
 // server, the Go CyTube test server and a running connector.
 //

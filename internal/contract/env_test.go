@@ -1,26 +1,19 @@
 package contract
 
 import (
-	"context"
+	"bytes"
 	"fmt"
-	"strings"
-	"sync"
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 
 	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
-	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
-	"github.com/roseybot/cytube-connector/internal/bus/bustest"
-	"github.com/roseybot/cytube-connector/internal/config"
+	"github.com/roseybot/cytube-connector/internal/connectortest"
 	"github.com/roseybot/cytube-connector/internal/cytube"
 	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
-	"github.com/roseybot/cytube-connector/internal/service"
 )
 
 const (
@@ -34,13 +27,9 @@ var seed = bus.Scope{Platform: "cytube"}
 // env is one connector run against a real nats-server and the Go CyTube
 // test server, with a subscriber recording everything published.
 type env struct {
-	t    *testing.T
-	nats *server.Server
-	nc   *nats.Conn
-	cyt  *cytubetest.Server
-
-	mu   sync.Mutex
-	msgs []*nats.Msg
+	*connectortest.Connector
+	cyt *cytubetest.Server
+	seq int // for settle's markers
 }
 
 // newEnv starts NATS, the CyTube test server (accounts bot rank 3,
@@ -48,140 +37,62 @@ type env struct {
 // Everything stops in t.Cleanup.
 func newEnv(t *testing.T, user string) *env {
 	t.Helper()
-	e := &env{t: t}
-	e.nats = bustest.RunServer(t)
-	e.nc = bustest.Connect(t, e.nats)
-	cyt, err := cytubetest.New(cytubetest.Options{
-		Channel: envChannel,
-		Accounts: map[string]cytubetest.Account{
+	c := connectortest.Start(t, connectortest.Options{
+		CyTube: cytubetest.Options{Accounts: map[string]cytubetest.Account{
 			"bot":     {Password: botPassword, Rank: 3},
 			"userbot": {Password: botPassword, Rank: 1},
 			"modbot":  {Password: botPassword, Rank: 3},
-		},
+		}},
+		Channels: []string{envChannel}, Username: user, Password: botPassword,
+		Version: "0.0.0-contract",
+		// Pacing well above what the tests send, so every command goes out
+		// at once and refusals come from the server, not from our own pacing.
+		Session: func(c *cytube.Config) { c.Pace = connectortest.FastPace() },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cyt = cyt
-	t.Cleanup(func() { cyt.Close() })
-
-	sub, err := e.nc.Subscribe("rosey.>", func(m *nats.Msg) {
-		e.mu.Lock()
-		e.msgs = append(e.msgs, m)
-		e.mu.Unlock()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sub.Unsubscribe() })
-
-	cfg := config.Default()
-	ch := config.DefaultChannel()
-	ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, envChannel, user, config.Secret(botPassword)
-	cfg.Channels = append(cfg.Channels, ch)
-	cfg.NATS.URL = e.nats.ClientURL()
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	// Pacing well above what the tests send, so every command goes out at
-	// once and refusals come from the server, not from our own pacing.
-	fast := &cytube.PaceLimits{ChatBurst: 100, ChatPerSecond: 1000, QueueBurst: 100, QueuePerSecond: 1000,
-		ModQueueBurst: 100, ModQueuePerSecond: 1000, PlaylistEvery: time.Millisecond}
-	svc, err := service.New(cfg, service.Options{Version: "0.0.0-contract", Session: func(c *cytube.Config) {
-		c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
-		c.Pace = fast
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("Run did not return after cancel")
-		}
-	})
-	e.ready()
+	e := &env{Connector: c, cyt: c.CyTube}
+	// Any logged-in status.
+	e.Ready(1)
 	return e
 }
 
-func (e *env) count(subject string) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	n := 0
-	for _, m := range e.msgs {
-		if m.Subject == subject {
-			n++
-		}
-	}
-	return n
-}
+func (e *env) count(subject string) int { return e.Count(subject) }
 
+// waitFor waits until cond, which may read the CyTube server's state.
 func (e *env) waitFor(what string, cond func() bool) {
-	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	e.T.Helper()
+	e.WaitFor(what, 10*time.Second, cond)
 }
 
-// ready waits for the connector's logged-in status.
-func (e *env) ready() {
-	e.t.Helper()
-	e.waitFor("logged-in status", func() bool {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		for _, m := range e.msgs {
-			if m.Subject != seed.Status() {
-				continue
-			}
-			st := &eventsv1.ConnectorStatus{}
-			if proto.Unmarshal(m.Data, st) == nil && st.GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_LOGGED_IN {
-				return true
-			}
-		}
-		return false
+// until waits until cond, which reads only what NATS delivered.
+func (e *env) until(what string, cond func() bool) {
+	e.T.Helper()
+	e.Until(what, cond)
+}
+
+// settle returns once the connector has applied and published every
+// event the test server sent before it: it sends a chat line of its own
+// and waits for it on NATS, since the connector handles a connection's
+// events in order. Counting an event of the kind just caused is not
+// enough: an earlier one still on its way can stand in for it (that let
+// a vote reach the connector between a poll's closePoll and its newPoll,
+// and the connector refused it as having no poll to vote in).
+func (e *env) settle() {
+	e.T.Helper()
+	e.seq++
+	marker := fmt.Sprintf("settle #%d", e.seq)
+	e.cyt.FakeChat("alice", marker)
+	e.until(fmt.Sprintf("%q on NATS", marker), func() bool {
+		return slices.ContainsFunc(e.On(seed.Raw("chat")), func(m *nats.Msg) bool { return bytes.Contains(m.Data, []byte(marker)) })
 	})
 }
 
 // request sends one command body and returns the CommandResult. isJSON
 // picks the Content-Type; the reply comes in the same encoding.
 func (e *env) request(action string, body []byte, isJSON bool, deadline time.Duration, correlation string) *commandsv1.CommandResult {
-	e.t.Helper()
-	msg := &nats.Msg{Subject: seed.Command(action), Data: body, Header: nats.Header{}}
+	e.T.Helper()
 	ct := bus.ContentTypeProtobuf
 	if isJSON {
 		ct = bus.ContentTypeJSON
 	}
-	msg.Header.Set(bus.HeaderContentType, ct)
-	msg.Header.Set(bus.HeaderDeadlineMs, fmt.Sprint(deadline.Milliseconds()))
-	if correlation != "" {
-		msg.Header.Set(bus.HeaderCorrelationID, correlation)
-	}
-	ctx, cancel := context.WithTimeout(e.t.Context(), deadline+5*time.Second)
-	defer cancel()
-	resp, err := e.nc.RequestMsgWithContext(ctx, msg)
-	if err != nil {
-		e.t.Fatalf("request %s: %v", msg.Subject, err)
-	}
-	res := &commandsv1.CommandResult{}
-	if strings.HasPrefix(resp.Header.Get(bus.HeaderContentType), bus.ContentTypeJSON) || isJSON {
-		err = protojson.Unmarshal(resp.Data, res)
-	} else {
-		err = proto.Unmarshal(resp.Data, res)
-	}
-	if err != nil {
-		e.t.Fatalf("result of %s (%q): %v", action, resp.Data, err)
-	}
-	return res
+	return e.Send(connectortest.Request{Action: action, Body: body, ContentType: ct, Deadline: deadline, Correlation: correlation}).CommandResult
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roseybot/cytube-connector/internal/cytube/raw"
+
 	"google.golang.org/protobuf/proto"
 
 	"github.com/roseybot/cytube-connector/internal/bus"
@@ -61,7 +63,7 @@ type envelopeGolden struct {
 
 // goldenEvent turns a captured frame into the cytube.Event the session
 // would deliver: the capture's event and args are the decoded Socket.IO
-// packet. Volatile fields are fixed.
+// packet, decoded once as the session does. Volatile fields are fixed.
 func goldenEvent(fr *capturedFrame) cytube.Event {
 	ev := cytube.Event{
 		Name: fr.Event, Args: fr.Args, Received: goldenReceived,
@@ -70,6 +72,7 @@ func goldenEvent(fr *capturedFrame) cytube.Event {
 	if len(fr.Args) > 0 {
 		ev.Arg = fr.Args[0]
 	}
+	ev.Msg, ev.Unmodelled, ev.Err = raw.Decode(ev.Name, ev.Arg)
 	return ev
 }
 
@@ -189,7 +192,7 @@ func TestCoverageGate(t *testing.T) {
 	}
 	for _, fr := range frames {
 		out := service.Translate(goldenChannel, goldenEvent(fr))
-		if out.Err != nil && !errors.Is(out.Err, mapping.ErrUnknownEvent) {
+		if out.Err != nil && !errors.Is(out.Err, raw.ErrUnknownEvent) {
 			t.Errorf("captured %s frame %s (in %s) does not fit its schema: %v", fr.Event, fr.Hash, fr.Captures[0], out.Err)
 		}
 	}

@@ -3,7 +3,6 @@ package contract
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,10 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -33,50 +30,6 @@ const (
 	goldenDir   = "testdata/golden"
 )
 
-// repoRoot returns the repository root, found from this file's location.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("runtime.Caller failed")
-	}
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
-}
-
-// run executes name with args in dir, bounded by timeout, and returns its
-// stdout and stderr. env entries are added to the inherited environment.
-func run(t *testing.T, timeout time.Duration, dir string, env []string, name string, args ...string) (stdout, stderr []byte, err error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(cmd.Environ(), env...)
-	cmd.WaitDelay = 5 * time.Second
-	var out, errb bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &errb
-	err = cmd.Run()
-	return out.Bytes(), errb.Bytes(), err
-}
-
-// npmCI installs dir's locked npm dependencies when probe (a path relative
-// to dir) is missing.
-func npmCI(t *testing.T, dir, probe string) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(dir, probe)); err == nil {
-		return
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatalf("%s is missing and npm is not installed: %v", filepath.Join(dir, probe), err)
-	}
-	t.Logf("installing npm dependencies in %s (npm ci)", dir)
-	if _, stderr, err := run(t, 5*time.Minute, dir, nil, npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", dir, err, stderr)
-	}
-}
-
 func nodeBin(t *testing.T) string {
 	t.Helper()
 	node, err := exec.LookPath("node")
@@ -84,18 +37,6 @@ func nodeBin(t *testing.T) string {
 		t.Fatalf("node (>= 20) is required: %v", err)
 	}
 	return node
-}
-
-// pythonBin is $PYTHON, else Debian's /usr/bin/python3 (which has
-// python3-protobuf), else python3 from PATH.
-func pythonBin() string {
-	if p := os.Getenv("PYTHON"); p != "" {
-		return p
-	}
-	if _, err := os.Stat("/usr/bin/python3"); err == nil {
-		return "/usr/bin/python3"
-	}
-	return "python3"
 }
 
 // captureLine is one line of a capture file (the fields the tests use).

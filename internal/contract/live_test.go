@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roseybot/cytube-connector/internal/crosslang"
 )
 
 // TestLiveTypeScriptConsumer runs the example bot in
@@ -19,13 +21,12 @@ import (
 // find the CloudEvents headers and raw/normalized correlation right, get
 // its own chat command confirmed, and exit 0.
 func TestLiveTypeScriptConsumer(t *testing.T) {
-	root := repoRoot(t)
-	genTS := filepath.Join(root, "gen", "ts")
+	root := crosslang.RepoRoot(t)
 	example := filepath.Join(root, "docs", "examples", "typescript-bot")
 	// The example installs gen/ts as a copy (install-links): npm ci every
 	// time so that the copy is the current gen/ts.
-	npmCI(t, genTS, filepath.Join("node_modules", "@bufbuild", "protobuf", "package.json"))
-	if _, stderr, err := run(t, 5*time.Minute, example, nil, "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"); err != nil {
+	crosslang.InstallGenTS(t)
+	if _, stderr, err := crosslang.Run(t, 5*time.Minute, example, nil, nil, "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"); err != nil {
 		t.Fatalf("npm ci in %s: %v\n%s", example, err, stderr)
 	}
 
@@ -35,7 +36,7 @@ func TestLiveTypeScriptConsumer(t *testing.T) {
 	cmd := exec.CommandContext(ctx, nodeBin(t), "bot.mjs")
 	cmd.Dir = example
 	cmd.Env = append(cmd.Environ(),
-		"NATS_URL="+e.nats.ClientURL(),
+		"NATS_URL="+e.URL,
 		"EXPECT=cytube.v1.ChatMsg,rosey.events.v1.Message,cytube.v1.AddUser,rosey.events.v1.UserJoin",
 		"CHAT_TEXT=hello from the TypeScript bot ✨",
 		"TIMEOUT_MS=30000",
@@ -71,6 +72,7 @@ func TestLiveTypeScriptConsumer(t *testing.T) {
 		OK     bool           `json:"ok"`
 		Events int            `json:"events"`
 		Pairs  int            `json:"pairs"`
+		Ranks  any            `json:"ranks"`
 		Types  map[string]int `json:"types"`
 	}
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil {
@@ -78,6 +80,11 @@ func TestLiveTypeScriptConsumer(t *testing.T) {
 	}
 	if !sum.OK || sum.Pairs < 2 || sum.Types["rosey.events.v1.UserJoin"] == 0 {
 		t.Errorf("bot summary = %+v", sum)
+	}
+	// The bot is rank 3: rank_list answers with the ranks, its own among
+	// them.
+	if n, ok := sum.Ranks.(float64); !ok || n < 1 {
+		t.Errorf("rank_list in the bot: %v, want at least one rank", sum.Ranks)
 	}
 	t.Logf("typescript bot: %s", strings.Join(lines, " | "))
 }

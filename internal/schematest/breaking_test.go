@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roseybot/cytube-connector/internal/crosslang"
 )
 
 // TestBreakingGate checks that `buf breaking` (rules from buf.yaml) refuses
 // changes that break existing readers and lets compatible ones through. It
 // edits a copy of proto/ and compares it against the real tree.
 func TestBreakingGate(t *testing.T) {
-	root := repoRoot(t)
+	root := crosslang.RepoRoot(t)
 	original, err := os.ReadFile(filepath.Join(root, "proto", "cytube", "v1", "events.proto"))
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +73,7 @@ func TestBreakingGate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			stdout, stderr, err := run(t, 3*time.Minute, root, nil, "go", "tool", "-modfile=internal/tools/go.mod",
+			stdout, stderr, err := crosslang.Run(t, 3*time.Minute, root, nil, nil, "go", "tool", "-modfile=internal/tools/go.mod",
 				"buf", "breaking", dir, "--against", root)
 			out := string(stdout) + string(stderr)
 			switch {

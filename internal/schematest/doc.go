@@ -7,9 +7,9 @@
 //     rosey.events.v1 and rosey.commands.v1 packages are encoded by Go into
 //     binary goldens (testdata/*.binpb, with their proto3 JSON in
 //     testdata/*.json and the type of each in testdata/manifest.json). The
-//     same bytes are decoded by the generated TypeScript (decode.mjs, run
-//     with node against gen/ts) and Python (decode.py, run with python3
-//     against gen/python). Each language prints proto3 JSON with its own
+//     same bytes are decoded by the generated TypeScript (node, gen/ts) and
+//     Python (python3, gen/python) through the shared decoders of
+//     internal/crosslang. Each language prints proto3 JSON with its own
 //     printer's default options, and the parsed JSON values must be equal
 //     to Go's. `go test ./internal/schematest -update` rewrites the goldens.
 //
