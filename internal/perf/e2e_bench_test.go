@@ -1,24 +1,25 @@
 package perf_test
 
 import (
-	"context"
 	"fmt"
+	"maps"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/roseybot/cytube-connector/internal/perf"
+
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 	"google.golang.org/protobuf/proto"
 
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 	"github.com/roseybot/cytube-connector/internal/config"
-	"github.com/roseybot/cytube-connector/internal/cytube"
+	"github.com/roseybot/cytube-connector/internal/connectortest"
 	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
-	"github.com/roseybot/cytube-connector/internal/service"
 )
 
 const (
@@ -68,12 +69,10 @@ func (c *collector) handle(m *nats.Msg) {
 	case normSubject:
 		var msg eventsv1.Message
 		if proto.Unmarshal(m.Data, &msg) == nil {
-			if f := strings.Fields(msg.GetText()); len(f) == 3 && f[0] == "perf" {
-				if ns, err := strconv.ParseInt(f[2], 10, 64); err == nil {
-					c.mu.Lock()
-					c.latencies = append(c.latencies, now.Sub(time.Unix(0, ns)))
-					c.mu.Unlock()
-				}
+			if d, ok := perf.Latency(msg.GetText(), now); ok {
+				c.mu.Lock()
+				c.latencies = append(c.latencies, d)
+				c.mu.Unlock()
 			} else {
 				c.mu.Lock()
 				c.badText++
@@ -120,10 +119,49 @@ func wait(b *testing.B, done <-chan struct{}, n int, what string) {
 	}
 }
 
-// chatFrame is a chatMsg frame as CyTube sends it, stamped with the time
-// it was built.
-func chatFrame(seq int, now time.Time) string {
-	return fmt.Sprintf(`42["chatMsg",{"username":"alice","msg":"perf %d %d","meta":{},"time":%d}]`, seq, now.UnixNano(), now.UnixMilli())
+// publishLimit is the limit: the connector's two messages, n times, by
+// nats.go alone (PublishMsgAsync into the stream with JetStream,
+// PublishMsg otherwise), flushed.
+func publishLimit(b *testing.B, nc *nats.Conn, msgs []*nats.Msg, n int, useJS bool) {
+	if useJS {
+		publishJetStream(b, nc, msgs, n)
+	} else {
+		for range n {
+			for _, m := range msgs {
+				if err := nc.PublishMsg(m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	if err := nc.Flush(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// publishJetStream is the JetStream limit: n times the connector's two
+// messages, asynchronously, each with its own Nats-Msg-Id, then waits
+// until every one is acknowledged.
+func publishJetStream(b *testing.B, nc *nats.Conn, msgs []*nats.Msg, n int) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := nuid.Next()
+	for i := range n {
+		for k, m := range msgs {
+			out := &nats.Msg{Subject: m.Subject, Data: m.Data, Header: maps.Clone(m.Header)}
+			out.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("%s-%d-%d", run, i, k))
+			if _, err := js.PublishMsgAsync(out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-time.After(time.Minute):
+		b.Fatal("JetStream limit: acknowledgements missing after a minute")
+	}
 }
 
 // BenchmarkEndToEnd runs the Go CyTube test server, a connector (core
@@ -140,66 +178,55 @@ func chatFrame(seq int, now time.Time) string {
 // connector) b.N times: the limit. ratio = events/s ÷ raw_events/s.
 //
 // paced5000: b.N frames at 5,000 per second; p50/p99 frame → subscriber.
-func BenchmarkEndToEnd(b *testing.B) {
-	proc := bustest.RunProcess(b, "")
-	cyt, err := cytubetest.New(cytubetest.Options{
-		Channel:  "perfchan",
-		Accounts: map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 3}},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = cyt.Close() })
+func BenchmarkEndToEnd(b *testing.B) { endToEnd(b, false) }
 
+// BenchmarkEndToEndJetStream is BenchmarkEndToEnd in the connector's
+// default mode: every event stored in the JetStream stream (the server
+// runs with -js), acknowledged before it counts as published. Its limit
+// is nats.go's PublishMsgAsync of the same messages into the same stream
+// (each with a fresh Nats-Msg-Id, as the connector's are), waited for
+// with PublishAsyncComplete.
+func BenchmarkEndToEndJetStream(b *testing.B) { endToEnd(b, true) }
+
+func endToEnd(b *testing.B, useJS bool) {
+	var args []string
+	if useJS {
+		args = append(args, "-js")
+	}
+	proc := bustest.RunProcess(b, "", args...)
 	col := newCollector()
-	subNC, err := nats.Connect(proc.URL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(subNC.Close)
-	sub, err := subNC.Subscribe("rosey.>", col.handle)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := sub.SetPendingLimits(-1, -1); err != nil {
-		b.Fatal(err)
-	}
-	if err := subNC.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	pubNC, err := nats.Connect(proc.URL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(pubNC.Close)
-
-	cfg := config.Default()
-	ch := config.DefaultChannel()
-	ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, "perfchan", "bot", config.Secret(botPassword)
-	cfg.Channels = []config.Channel{ch}
-	cfg.NATS.URL = proc.URL()
-	cfg.NATS.JetStream = false
-	if err := cfg.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	svc, err := service.New(cfg, service.Options{Session: func(c *cytube.Config) { c.ConnEvery = -1 }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	runErr := make(chan error, 1)
-	go func() { runErr <- svc.Run(ctx) }()
-	b.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-runErr:
+	var pubNC *nats.Conn
+	c := connectortest.New(b, connectortest.Options{
+		NATSURL: proc.URL(), NoRecorder: true,
+		CyTube:   cytubetest.Options{Accounts: map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 3}}},
+		Channels: []string{"perfchan"}, Password: botPassword, Version: "0.0.0", SessionBackoff: true,
+		Config:      func(cfg *config.Config) { cfg.NATS.JetStream = useJS },
+		StopTimeout: 20 * time.Second,
+		// The collector and the raw publisher connect before the connector.
+		BeforeConfig: func(*connectortest.Connector) {
+			subNC, err := nats.Connect(proc.URL())
 			if err != nil {
-				b.Errorf("service Run: %v", err)
+				b.Fatal(err)
 			}
-		case <-time.After(20 * time.Second):
-			b.Error("service Run did not return within 20s of cancel")
-		}
+			b.Cleanup(subNC.Close)
+			sub, err := subNC.Subscribe("rosey.>", col.handle)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := sub.SetPendingLimits(-1, -1); err != nil {
+				b.Fatal(err)
+			}
+			if err := subNC.Flush(); err != nil {
+				b.Fatal(err)
+			}
+			if pubNC, err = nats.Connect(proc.URL()); err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(pubNC.Close)
+		},
 	})
+	cyt, svc := c.CyTube, c.Svc
+	c.Run()
 	select {
 	case <-col.ready:
 	case <-time.After(20 * time.Second):
@@ -214,7 +241,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		start := time.Now()
 		for range n {
 			seq++
-			cyt.EmitRaw(chatFrame(seq, time.Now()))
+			cyt.EmitRaw(perf.ChatFrame(seq, time.Now()))
 		}
 		wait(b, done, 2*n, "connector")
 		b.StopTimer()
@@ -231,16 +258,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		}
 		done = col.phase(2 * n)
 		rawStart := time.Now()
-		for range n {
-			for _, m := range msgs {
-				if err := pubNC.PublishMsg(m); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
-		if err := pubNC.Flush(); err != nil {
-			b.Fatal(err)
-		}
+		publishLimit(b, pubNC, msgs, n, useJS)
 		wait(b, done, 2*n, "raw publish")
 		rawLast, _ := col.result()
 		rawRate := float64(n) / rawLast.Sub(rawStart).Seconds()
@@ -258,16 +276,10 @@ func BenchmarkEndToEnd(b *testing.B) {
 		n := b.N
 		done := col.phase(2 * n)
 		b.ResetTimer()
-		start := time.Now()
-		for i := 0; i < n; {
-			due := min(n, int(time.Since(start).Seconds()*rate)+1)
-			for ; i < due; i++ {
-				seq++
-				cyt.EmitRaw(chatFrame(seq, time.Now()))
-			}
-			time.Sleep(50 * time.Microsecond)
-		}
-		sent := time.Since(start)
+		sent := perf.Paced(n, rate, func() {
+			seq++
+			cyt.EmitRaw(perf.ChatFrame(seq, time.Now()))
+		})
 		wait(b, done, 2*n, "connector (paced)")
 		b.StopTimer()
 		_, lat := col.result()

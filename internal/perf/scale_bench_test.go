@@ -2,7 +2,6 @@ package perf_test
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -21,8 +20,7 @@ import (
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 	"github.com/roseybot/cytube-connector/internal/config"
-	"github.com/roseybot/cytube-connector/internal/cytube"
-	"github.com/roseybot/cytube-connector/internal/service"
+	"github.com/roseybot/cytube-connector/internal/connectortest"
 )
 
 // scaleChannels is how many channels BenchmarkScale joins; PERF_CHANNELS
@@ -90,40 +88,28 @@ func scaleOnce(b *testing.B, cytubeAddr, natsURL string, n int) {
 		b.Fatal(err)
 	}
 
-	cfg := config.Default()
+	names := make([]string, n)
 	for i := range n {
-		ch := config.DefaultChannel()
-		ch.Host, ch.Secure, ch.Channel = cytubeAddr, false, fmt.Sprintf("perf%04d", i)
-		cfg.Channels = append(cfg.Channels, ch)
+		names[i] = fmt.Sprintf("perf%04d", i)
 	}
-	cfg.Subjects.Mode = config.SubjectModeChannel
-	cfg.NATS.URL = natsURL
-	cfg.NATS.JetStream = false
-	if err := cfg.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	svc, err := service.New(cfg, service.Options{Session: func(c *cytube.Config) {
-		c.ConnEvery = -1 // the local connection-rate gate would take hours for 1,000 sockets
-	}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := connectortest.New(b, connectortest.Options{
+		NATSURL: natsURL, NoRecorder: true, Host: cytubeAddr, Channels: names, Anonymous: true,
+		Version: "0.0.0", SessionBackoff: true, StopTimeout: 60 * time.Second,
+		Config: func(cfg *config.Config) {
+			cfg.Subjects.Mode = config.SubjectModeChannel
+			cfg.NATS.JetStream = false
+		},
+		// ConnEvery -1: the local connection-rate gate would take hours
+		// for 1,000 sockets.
+	})
 
 	rssBefore, heapBefore, stackBefore := settledMemory(b, 1)
 	b.ResetTimer()
 	start := time.Now()
-	ctx, cancel := context.WithCancel(context.Background())
-	runErr := make(chan error, 1)
-	go func() { runErr <- svc.Run(ctx) }()
+	c.Run()
 	defer func() {
-		cancel()
-		select {
-		case err := <-runErr:
-			if err != nil {
-				b.Errorf("service Run: %v", err)
-			}
-		case <-time.After(60 * time.Second):
-			b.Error("service Run did not return within 60s of cancel")
+		if err := c.Stop(); err != nil {
+			b.Errorf("service Run: %v", err)
 		}
 	}()
 	select {

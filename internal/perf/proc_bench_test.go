@@ -1,0 +1,295 @@
+package perf_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
+	"github.com/roseybot/cytube-connector/internal/bus/bustest"
+)
+
+// BenchmarkProcesses measures what a user runs: the connector binary
+// (cmd/cytube-connector, built for the run) with NATS_URL set, a
+// nats-server process, a CyTube-protocol firehose process and a
+// subscriber process (perfproc), each with a runtime of its own. In the
+// same run the limit is this process publishing the connector's own
+// messages with nats.go: PublishMsgAsync into the same stream for the
+// default JetStream mode, PublishMsg for core mode. node runs, in the
+// connector's place, the bridge a bot author would write in Node
+// (internal/perf/node: socket.io-client and nats.js, JSON), against the
+// core limit. One op is one chat event (two NATS messages).
+//
+// flood: b.N frames as fast as the firehose emits them; events/s from the
+// first frame built to the last message received. paced5000: b.N frames
+// at 5,000/s; p50/p99 frame → subscriber.
+func BenchmarkProcesses(b *testing.B) {
+	dir := b.TempDir()
+	connBin, helperBin := filepath.Join(dir, "cytube-connector"), filepath.Join(dir, "perfproc")
+	build(b, connBin, "./cmd/cytube-connector")
+	build(b, helperBin, "./internal/perf/perfproc")
+	for _, mode := range []string{"jetstream", "core", "node"} {
+		b.Run(mode, func(b *testing.B) { processes(b, connBin, helperBin, mode) })
+	}
+}
+
+func processes(b *testing.B, connBin, helperBin, mode string) {
+	useJS := mode == "jetstream"
+	var args []string
+	if useJS {
+		args = append(args, "-js")
+	}
+	srv := bustest.RunProcess(b, "", args...)
+	hose := startHelper(b, helperBin, "firehose", "-channel", "perfchan", "-user", "bot", "-password", botPassword)
+	addr := strings.TrimPrefix(hose.line(b), "addr ")
+	sub := startHelper(b, helperBin, "subscribe", "-nats", srv.URL())
+	if l := sub.line(b); l != "ready" {
+		b.Fatalf("subscriber: %q", l)
+	}
+
+	// This process: the connector's status, samples of its messages, and
+	// the limit's publisher.
+	nc, err := nats.Connect(srv.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	var mu sync.Mutex
+	samples := map[string]*nats.Msg{}
+	ready := make(chan struct{})
+	var once sync.Once
+	if _, err := nc.Subscribe("rosey.>", func(m *nats.Msg) {
+		switch m.Subject {
+		case statusSubj:
+			var st eventsv1.ConnectorStatus
+			if m.Header.Get("Content-Type") == "application/json" {
+				// The Node bridge's.
+				_ = protojson.Unmarshal(m.Data, &st)
+			} else {
+				_ = proto.Unmarshal(m.Data, &st)
+			}
+			if st.GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_LOGGED_IN {
+				once.Do(func() { close(ready) })
+			}
+		case rawSubject, normSubject:
+			mu.Lock()
+			if samples[m.Subject] == nil {
+				samples[m.Subject] = &nats.Msg{Subject: m.Subject, Header: m.Header, Data: append([]byte(nil), m.Data...)}
+			}
+			mu.Unlock()
+		}
+	}); err != nil {
+		b.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		b.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	conn := exec.CommandContext(ctx, connBin, "run")
+	if mode == "node" {
+		conn = exec.CommandContext(ctx, nodeBridge(b), "bridge.mjs")
+		conn.Dir = filepath.Join(repoRoot(), "internal", "perf", "node")
+	}
+	conn.Env = append(os.Environ(), "CYTUBE_HOST="+addr, "CYTUBE_SECURE=false", "CYTUBE_CHANNEL=perfchan",
+		"CYTUBE_USERNAME=bot", "CYTUBE_PASSWORD="+botPassword, "NATS_URL="+srv.URL(),
+		"NATS_JETSTREAM="+strconv.FormatBool(useJS), "LOG_LEVEL=warn")
+	conn.Stderr = os.Stderr
+	conn.Cancel = func() error { return conn.Process.Signal(os.Interrupt) }
+	conn.WaitDelay = 20 * time.Second
+	if err := conn.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		_ = conn.Wait()
+	}()
+	select {
+	case <-ready:
+	case <-time.After(30 * time.Second):
+		b.Fatal("connector not logged in within 30s")
+	}
+
+	b.Run("flood", func(b *testing.B) {
+		n := b.N
+		sub.send(b, fmt.Sprintf("expect %d", n))
+		sub.line(b) // counting
+		b.ResetTimer()
+		hose.send(b, fmt.Sprintf("flood %d", n))
+		start, end := sentAt(b, hose.line(b))
+		res := sub.result(b)
+		b.StopTimer()
+		connRate := float64(n) / time.Unix(0, res.LastNS).Sub(start).Seconds()
+
+		mu.Lock()
+		msgs := []*nats.Msg{samples[rawSubject], samples[normSubject]}
+		mu.Unlock()
+		if msgs[0] == nil || msgs[1] == nil {
+			b.Fatal("no sample of the connector's messages")
+		}
+		sub.send(b, fmt.Sprintf("expect %d", n))
+		sub.line(b)
+		rawStart := time.Now()
+		publishLimit(b, nc, msgs, n, useJS)
+		raw := sub.result(b)
+		rawRate := float64(n) / time.Unix(0, raw.LastNS).Sub(rawStart).Seconds()
+		b.ReportMetric(connRate, "events/s")
+		// How fast the firehose wrote the frames: the connector cannot go
+		// faster than this.
+		b.ReportMetric(float64(n)/end.Sub(start).Seconds(), "firehose_events/s")
+		b.ReportMetric(rawRate, "limit_events/s")
+		b.ReportMetric(connRate/rawRate, "ratio")
+		b.ReportMetric(float64(res.P99US), "p99_us")
+	})
+
+	b.Run("paced5000", func(b *testing.B) {
+		n := b.N
+		sub.send(b, fmt.Sprintf("expect %d", n))
+		sub.line(b)
+		b.ResetTimer()
+		hose.send(b, fmt.Sprintf("paced %d 5000", n))
+		hose.line(b)
+		res := sub.result(b)
+		b.StopTimer()
+		b.ReportMetric(float64(res.P50US), "p50_us")
+		b.ReportMetric(float64(res.P99US), "p99_us")
+		b.ReportMetric(float64(res.MaxUS), "max_us")
+	})
+}
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// nodeBridge installs the Node bridge's locked dependencies when they are
+// missing and returns node.
+func nodeBridge(b *testing.B) string {
+	b.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		b.Skipf("node is needed for the Node bridge: %v", err)
+	}
+	dir := filepath.Join(repoRoot(), "internal", "perf", "node")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-client")); err != nil {
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+		cmd.Dir = dir
+		if o, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("npm ci in %s: %v\n%s", dir, err, o)
+		}
+	}
+	return node
+}
+
+func build(b *testing.B, out, pkg string) {
+	b.Helper()
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = repoRoot()
+	if o, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build %s: %v\n%s", pkg, err, o)
+	}
+}
+
+// helper is a perfproc process, talked to over its stdin and stdout.
+type helper struct {
+	in    io.WriteCloser
+	lines chan string
+}
+
+func startHelper(b *testing.B, bin string, args ...string) *helper {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	h := &helper{in: in, lines: make(chan string, 16)}
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			h.lines <- sc.Text()
+		}
+		close(h.lines)
+	}()
+	b.Cleanup(func() {
+		_ = in.Close()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	return h
+}
+
+func (h *helper) send(b *testing.B, line string) {
+	b.Helper()
+	if _, err := fmt.Fprintln(h.in, line); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (h *helper) line(b *testing.B) string {
+	b.Helper()
+	select {
+	case l, ok := <-h.lines:
+		if !ok {
+			b.Fatal("helper exited")
+		}
+		return l
+	case <-time.After(3 * time.Minute):
+		b.Fatal("helper did not answer")
+	}
+	return ""
+}
+
+type subResult struct {
+	LastNS int64 `json:"last_ns"`
+	P50US  int64 `json:"p50_us"`
+	P99US  int64 `json:"p99_us"`
+	MaxUS  int64 `json:"max_us"`
+}
+
+func (h *helper) result(b *testing.B) subResult {
+	b.Helper()
+	var r subResult
+	if l := h.line(b); json.Unmarshal([]byte(l), &r) != nil {
+		b.Fatalf("subscriber: %q", l)
+	}
+	return r
+}
+
+// sentAt reads the firehose's "sent START END".
+func sentAt(b *testing.B, line string) (start, end time.Time) {
+	b.Helper()
+	f := strings.Fields(line)
+	if len(f) != 3 || f[0] != "sent" {
+		b.Fatalf("firehose: %q", line)
+	}
+	s, err1 := strconv.ParseInt(f[1], 10, 64)
+	e, err2 := strconv.ParseInt(f[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		b.Fatalf("firehose: %q", line)
+	}
+	return time.Unix(0, s), time.Unix(0, e)
+}
