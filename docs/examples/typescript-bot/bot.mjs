@@ -5,7 +5,9 @@
 // event subjects, decodes every event with the generated schema package
 // (@roseybot/cytube-connector-schema, built from gen/ts), checks the
 // CloudEvents headers, pairs raw and normalized events by
-// ce-correlationid, sends one chat command and checks its CommandResult.
+// ce-correlationid, sends one chat command and checks its CommandResult,
+// and asks for the channel's ranks (rank_list), a command whose result
+// carries data.
 // It exits 0 when everything checked out, 1 with a message otherwise.
 //
 // Plain ESM with JSDoc types: `// @ts-check` makes editors and `tsc
@@ -29,6 +31,7 @@ import { file_rosey_events_v1_events } from "@roseybot/cytube-connector-schema/r
 import {
   ChatCommandSchema,
   CommandResultSchema,
+  RankListCommandSchema,
   ErrorCode,
   file_rosey_commands_v1_commands,
 } from "@roseybot/cytube-connector-schema/rosey/commands/v1/commands_pb.js";
@@ -147,6 +150,21 @@ if (!result.ok) die(`send.chat refused: ${ErrorCode[result.code]} ${result.reaso
 if (result.correlationId !== `typescript-bot-${process.pid}`) die(`CommandResult.correlationId is ${result.correlationId}`);
 console.log(`send.chat: ${JSON.stringify(toJson(CommandResultSchema, result))}`);
 
+// Ask for the channel's ranks: the result carries them
+// (CommandResult.data, case "channelRanks"). CyTube answers this from
+// channel rank 3; below it the connector refuses at once (NOT_PERMITTED).
+const ranksReply = await nc
+  .request(`${commandPrefix}rank_list`, toBinary(RankListCommandSchema, create(RankListCommandSchema, {})), { timeout: 10000 })
+  .catch((err) => die(`send.rank_list request: ${err}`));
+const ranks = fromBinary(CommandResultSchema, ranksReply.data);
+/** @type {number | string} */
+let rankCount = `refused: ${ErrorCode[ranks.code]}`;
+if (ranks.ok) {
+  if (ranks.data.case !== "channelRanks") die(`send.rank_list: ok without channelRanks (data ${ranks.data.case})`);
+  rankCount = ranks.data.value.items.length;
+  for (const r of ranks.data.value.items) console.log(`rank: ${r.name} ${r.rank}`);
+}
+
 /** Raw/normalized pairs share a correlation id and agree on the text. */
 function pairsOK() {
   let pairs = 0;
@@ -177,4 +195,4 @@ await new Promise((r) => setTimeout(r, settleMs));
 const { pairs } = pairsOK();
 clearTimeout(timer);
 await nc.drain();
-console.log(JSON.stringify({ ok: true, events: [...counts.values()].reduce((a, b) => a + b, 0), pairs, skipped, types: Object.fromEntries(counts) }));
+console.log(JSON.stringify({ ok: true, events: [...counts.values()].reduce((a, b) => a + b, 0), pairs, skipped, ranks: rankCount, types: Object.fromEntries(counts) }));
