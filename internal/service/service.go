@@ -248,19 +248,32 @@ func (s *Service) Run(ctx context.Context) error {
 	case <-ctx.Done():
 		s.log.Info("shutting down")
 	case <-allStopped:
-		runErr = fmt.Errorf("service: every channel stopped (%d with an error); see the log for each reason", failed.Load())
+		runErr = allStoppedError(failed.Load())
 	}
 	if err := svc.Stop(); err != nil {
 		s.log.Warn("command service stop", "err", err)
 	}
 	stopSessions()
 	<-allStopped
+	if runErr == nil && int(failed.Load()) == len(s.channels) {
+		// Every channel had stopped on its own (a session returns nil
+		// when ctx ends) just as ctx ended: the STOPPED status goes out
+		// before the session's Run returns, so a caller that cancels on
+		// seeing it races the select above. The failure is still the
+		// outcome.
+		runErr = allStoppedError(failed.Load())
+	}
 	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := nc.FlushWithContext(flushCtx); err != nil {
 		s.log.Warn("nats flush at shutdown", "err", err)
 	}
 	return runErr
+}
+
+// allStoppedError is Run's error once every channel stopped on its own.
+func allStoppedError(failed int32) error {
+	return fmt.Errorf("service: every channel stopped (%d with an error); see the log for each reason", failed)
 }
 
 // startNATS starts the embedded server when no URL is configured, then
