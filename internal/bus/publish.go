@@ -465,6 +465,28 @@ func (pd *Pending) Failed() bool {
 	}
 }
 
+// Poll reports the publish's result if it is known without waiting: done
+// is true once the message is stored (err nil) or the publish has ended; a
+// publish still waiting for its acknowledgement, or one Wait would retry,
+// gives done false. It lets a caller skip building a context for Wait when
+// the acknowledgement is already there, as it mostly is with many in
+// flight.
+func (pd *Pending) Poll() (done bool, err error) {
+	if pd.done {
+		return true, pd.err
+	}
+	if pd.fut == nil {
+		return false, nil
+	}
+	select {
+	case ack := <-pd.fut.Ok():
+		pd.p.acked(pd.subject, ack, pd.start)
+		return true, pd.finish(nil).err
+	default:
+		return false, nil
+	}
+}
+
 // Retried reports, after Wait, that the first attempt failed.
 func (pd *Pending) Retried() bool { return pd.retried || (pd.done && pd.err != nil) }
 

@@ -82,12 +82,31 @@ const maxInFlight = 256
 
 // inFlight is one JetStream publish of the queue not yet acknowledged.
 type inFlight struct {
-	pd  *bus.Pending
-	ctx context.Context
-	// done, on the last envelope of a job, releases the job's context.
+	pd *bus.Pending
+	// ctx, when set, is the job's own context (the STOPPED status, or a
+	// job read after the session's context ended); done, on the job's
+	// last envelope, releases it.
+	ctx  context.Context
 	done context.CancelFunc
-	pub  *bus.Publisher
-	env  bus.Envelope
+	// Otherwise the publish has until deadline, or stoppedTimeout once
+	// the session's context (sess) has ended, whichever comes first. The
+	// context for that is built only when the acknowledgement is not
+	// already there (or the publish failed): with many in flight it
+	// mostly is, and a context, timer and after-func per event are then
+	// saved.
+	sess     context.Context
+	detached context.Context // context.WithoutCancel(sess)
+	deadline time.Time
+	pub      *bus.Publisher
+	env      bus.Envelope
+}
+
+// waitContext is the context f waits (and retries) in.
+func (f *inFlight) waitContext() (context.Context, context.CancelFunc) {
+	if f.ctx != nil {
+		return f.ctx, func() {}
+	}
+	return graceContext(f.sess, f.detached, f.deadline)
 }
 
 // runQueue publishes the channel's jobs until its queue is empty. With
@@ -105,14 +124,27 @@ func (s *Service) runQueue(ch *channel) {
 	// so the next publishes go one at a time until one is stored on its
 	// first attempt; only then is the window opened again.
 	careful := false
+	// detached is the session's context without its cancellation, made
+	// once per session context rather than per job.
+	var sess, detached context.Context
 	settle := func(n int) {
 		for ; n > 0 && fh < len(flight); n-- {
 			f := flight[fh]
 			flight[fh] = inFlight{}
 			fh++
-			err := f.pd.Wait(f.ctx)
+			ctx, cancel := f.detached, context.CancelFunc(nil)
+			done, err := f.pd.Poll()
+			if !done || err != nil {
+				ctx, cancel = f.waitContext()
+				if !done {
+					err = f.pd.Wait(ctx)
+				}
+			}
 			careful = f.pd.Retried()
-			s.published(f.ctx, ch, f.pub, f.env, err)
+			s.published(ctx, ch, f.pub, f.env, err)
+			if cancel != nil {
+				cancel()
+			}
 			if f.done != nil {
 				f.done()
 			}
@@ -149,19 +181,34 @@ func (s *Service) runQueue(ch *channel) {
 		if q.waiting > 0 {
 			q.room.Broadcast()
 		}
-		if j.ctx.Err() != nil && !j.final && q.drainBy.IsZero() {
+		// draining: read before the session's context ended, published
+		// after; decided once, here, so that drainBy is set for it.
+		draining := j.ctx.Err() != nil && !j.final
+		if draining && q.drainBy.IsZero() {
 			q.drainBy = time.Now().Add(stoppedTimeout)
 		}
 		drainBy := q.drainBy
 		q.mu.Unlock()
-		ctx, cancel := s.jobContext(j, drainBy)
+		if j.ctx != sess {
+			sess, detached = j.ctx, context.WithoutCancel(j.ctx)
+		}
+		// Not j.ctx itself: it may end between the check above and the
+		// publish, and an event already read must still go out.
+		ctx, cancel := detached, context.CancelFunc(nil)
+		if j.final || draining {
+			ctx, cancel = s.jobContext(j, drainBy)
+		}
 		if !s.cfg.NATS.JetStream {
+			// A core NATS publish never waits (nats.go buffers it).
 			for _, env := range j.envs {
 				s.publish(ctx, ch, j.pub, env, env.Data == nil)
 			}
-			cancel()
+			if cancel != nil {
+				cancel()
+			}
 			continue
 		}
+		deadline := time.Now().Add(j.timeout)
 		for i, env := range j.envs {
 			if len(flight)-fh >= maxInFlight {
 				settle(1)
@@ -172,9 +219,12 @@ func (s *Service) runQueue(ch *channel) {
 				// goes out.
 				settle(len(flight))
 			}
-			f := inFlight{pd: j.pub.PublishAsync(ctx, env), ctx: ctx, pub: j.pub, env: env}
-			if i == len(j.envs)-1 {
-				f.done = cancel
+			f := inFlight{pd: j.pub.PublishAsync(ctx, env), sess: j.ctx, detached: detached, deadline: deadline, pub: j.pub, env: env}
+			if cancel != nil {
+				f.ctx = ctx
+				if i == len(j.envs)-1 {
+					f.done = cancel
+				}
 			}
 			flight = append(flight, f)
 			if careful || f.pd.Failed() {
@@ -184,52 +234,43 @@ func (s *Service) runQueue(ch *channel) {
 				settle(len(flight))
 			}
 		}
-		if len(j.envs) == 0 {
+		if len(j.envs) == 0 && cancel != nil {
 			cancel()
 		}
 	}
 }
 
-// jobContext is the context a job's envelopes are published in. A job
+// jobContext is the context of a job with a deadline of its own: the
+// STOPPED status, published after the session's context ended, and a job
 // read before the session's context ended (shutdown, or a fleet lease
-// lost) still goes out, within stoppedTimeout for everything that was
+// lost) that still goes out, within stoppedTimeout for everything that was
 // queued then.
 func (s *Service) jobContext(j pubJob, drainBy time.Time) (context.Context, context.CancelFunc) {
-	var ctx context.Context
-	var cancel context.CancelFunc
-	switch {
-	case j.final:
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(j.ctx), j.timeout)
-	case j.ctx.Err() != nil:
-		ctx, cancel = context.WithDeadline(context.WithoutCancel(j.ctx), drainBy)
-	case !s.cfg.NATS.JetStream:
-		// A core NATS publish never waits (nats.go buffers it), so a
-		// deadline would only cost a timer per event. Not j.ctx itself:
-		// it may end between the check above and the publish, and an
-		// event already read must still go out.
-		ctx, cancel = context.WithoutCancel(j.ctx), func() {}
-	default:
-		// JetStream: the publish may wait for the server. If the session's
-		// context ends meanwhile (shutdown), the event was read and still
-		// gets stoppedTimeout to be stored, as the queued ones do.
-		var inner context.CancelFunc
-		ctx, inner = context.WithTimeout(context.WithoutCancel(j.ctx), j.timeout)
-		var grace *time.Timer
-		var mu sync.Mutex
-		stop := context.AfterFunc(j.ctx, func() {
-			mu.Lock()
-			grace = time.AfterFunc(stoppedTimeout, inner)
-			mu.Unlock()
-		})
-		cancel = func() {
-			stop()
-			mu.Lock()
-			if grace != nil {
-				grace.Stop()
-			}
-			mu.Unlock()
-			inner()
-		}
+	if j.final {
+		return context.WithTimeout(context.WithoutCancel(j.ctx), j.timeout)
 	}
-	return ctx, cancel
+	return context.WithDeadline(context.WithoutCancel(j.ctx), drainBy)
+}
+
+// graceContext ends at deadline, or stoppedTimeout after sess ends
+// (shutdown), whichever is first: an event read while the session ran
+// still gets stoppedTimeout to be stored, as the queued ones do.
+func graceContext(sess, detached context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
+	ctx, inner := context.WithDeadline(detached, deadline)
+	var grace *time.Timer
+	var mu sync.Mutex
+	stop := context.AfterFunc(sess, func() {
+		mu.Lock()
+		grace = time.AfterFunc(stoppedTimeout, inner)
+		mu.Unlock()
+	})
+	return ctx, func() {
+		stop()
+		mu.Lock()
+		if grace != nil {
+			grace.Stop()
+		}
+		mu.Unlock()
+		inner()
+	}
 }
