@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,6 +102,12 @@ func processes(b *testing.B, connBin, helperBin, mode string) {
 		b.Fatal(err)
 	}
 
+	// The connector serves its metrics: the Go runtime's allocation count
+	// and the process's CPU time give its cost per event, its own alone.
+	metricsAddr := ""
+	if mode != "node" {
+		metricsAddr = freeAddr(b)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	conn := exec.CommandContext(ctx, connBin, "run")
 	if mode == "node" {
@@ -108,7 +116,7 @@ func processes(b *testing.B, connBin, helperBin, mode string) {
 	}
 	conn.Env = append(os.Environ(), "CYTUBE_HOST="+addr, "CYTUBE_SECURE=false", "CYTUBE_CHANNEL=perfchan",
 		"CYTUBE_USERNAME=bot", "CYTUBE_PASSWORD="+botPassword, "NATS_URL="+srv.URL(),
-		"NATS_JETSTREAM="+strconv.FormatBool(useJS), "LOG_LEVEL=warn")
+		"NATS_JETSTREAM="+strconv.FormatBool(useJS), "LOG_LEVEL=warn", "METRICS_ADDR="+metricsAddr)
 	conn.Stderr = os.Stderr
 	conn.Cancel = func() error { return conn.Process.Signal(os.Interrupt) }
 	conn.WaitDelay = 20 * time.Second
@@ -129,11 +137,13 @@ func processes(b *testing.B, connBin, helperBin, mode string) {
 		n := b.N
 		sub.send(b, fmt.Sprintf("expect %d", n))
 		sub.line(b) // counting
+		before := scrape(b, metricsAddr)
 		b.ResetTimer()
 		hose.send(b, fmt.Sprintf("flood %d", n))
 		start, end := sentAt(b, hose.line(b))
 		res := sub.result(b)
 		b.StopTimer()
+		after := scrape(b, metricsAddr)
 		connRate := float64(n) / time.Unix(0, res.LastNS).Sub(start).Seconds()
 
 		mu.Lock()
@@ -155,6 +165,10 @@ func processes(b *testing.B, connBin, helperBin, mode string) {
 		b.ReportMetric(rawRate, "limit_events/s")
 		b.ReportMetric(connRate/rawRate, "ratio")
 		b.ReportMetric(float64(res.P99US), "p99_us")
+		if metricsAddr != "" {
+			b.ReportMetric((after.mallocs-before.mallocs)/float64(n), "conn_allocs/event")
+			b.ReportMetric((after.cpu-before.cpu)*1e6/float64(n), "conn_cpu_us/event")
+		}
 	})
 
 	b.Run("paced5000", func(b *testing.B) {
@@ -277,6 +291,65 @@ func (h *helper) result(b *testing.B) subResult {
 		b.Fatalf("subscriber: %q", l)
 	}
 	return r
+}
+
+// freeAddr is a loopback address nothing listens on, for the connector's
+// metrics.
+func freeAddr(b *testing.B) string {
+	b.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// procStats are the connector process's totals, from its /metrics.
+type procStats struct{ mallocs, cpu float64 }
+
+// scrape reads go_memstats_mallocs_total and process_cpu_seconds_total
+// from the connector's /metrics; zero without an address (the Node
+// bridge).
+func scrape(b *testing.B, addr string) procStats {
+	b.Helper()
+	var st procStats
+	if addr == "" {
+		return st
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		b.Fatalf("connector metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
+		}
+		var dst *float64
+		switch name {
+		case "go_memstats_mallocs_total":
+			dst = &st.mallocs
+		case "process_cpu_seconds_total":
+			dst = &st.cpu
+		default:
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			b.Fatalf("connector metrics: %s: %v", sc.Text(), err)
+		}
+		*dst = v
+	}
+	if err := sc.Err(); err != nil {
+		b.Fatalf("connector metrics: %v", err)
+	}
+	if st.mallocs == 0 {
+		b.Fatal("connector metrics: no go_memstats_mallocs_total")
+	}
+	return st
 }
 
 // sentAt reads the firehose's "sent START END".
