@@ -101,10 +101,13 @@ type inFlight struct {
 	env      bus.Envelope
 }
 
+// noCancel releases nothing: the context it goes with has no resources.
+func noCancel() {}
+
 // waitContext is the context f waits (and retries) in.
 func (f *inFlight) waitContext() (context.Context, context.CancelFunc) {
 	if f.ctx != nil {
-		return f.ctx, func() {}
+		return f.ctx, noCancel
 	}
 	return graceContext(f.sess, f.detached, f.deadline)
 }
@@ -132,7 +135,7 @@ func (s *Service) runQueue(ch *channel) {
 			f := flight[fh]
 			flight[fh] = inFlight{}
 			fh++
-			ctx, cancel := f.detached, context.CancelFunc(nil)
+			ctx, cancel := f.detached, noCancel
 			done, err := f.pd.Poll()
 			if !done || err != nil {
 				ctx, cancel = f.waitContext()
@@ -142,9 +145,7 @@ func (s *Service) runQueue(ch *channel) {
 			}
 			careful = f.pd.Retried()
 			s.published(ctx, ch, f.pub, f.env, err)
-			if cancel != nil {
-				cancel()
-			}
+			cancel()
 			if f.done != nil {
 				f.done()
 			}
@@ -194,8 +195,8 @@ func (s *Service) runQueue(ch *channel) {
 		}
 		// Not j.ctx itself: it may end between the check above and the
 		// publish, and an event already read must still go out.
-		ctx, cancel := detached, context.CancelFunc(nil)
-		if j.final || draining {
+		ctx, cancel, own := detached, noCancel, j.final || draining
+		if own {
 			ctx, cancel = s.jobContext(j, drainBy)
 		}
 		if !s.cfg.NATS.JetStream {
@@ -203,9 +204,7 @@ func (s *Service) runQueue(ch *channel) {
 			for _, env := range j.envs {
 				s.publish(ctx, ch, j.pub, env, env.Data == nil)
 			}
-			if cancel != nil {
-				cancel()
-			}
+			cancel()
 			continue
 		}
 		deadline := time.Now().Add(j.timeout)
@@ -220,7 +219,7 @@ func (s *Service) runQueue(ch *channel) {
 				settle(len(flight))
 			}
 			f := inFlight{pd: j.pub.PublishAsync(ctx, env), sess: j.ctx, detached: detached, deadline: deadline, pub: j.pub, env: env}
-			if cancel != nil {
+			if own {
 				f.ctx = ctx
 				if i == len(j.envs)-1 {
 					f.done = cancel
@@ -234,7 +233,7 @@ func (s *Service) runQueue(ch *channel) {
 				settle(len(flight))
 			}
 		}
-		if len(j.envs) == 0 && cancel != nil {
+		if len(j.envs) == 0 {
 			cancel()
 		}
 	}
