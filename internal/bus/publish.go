@@ -487,6 +487,30 @@ func (pd *Pending) Poll() (done bool, err error) {
 	}
 }
 
+// Answered waits until the publish's attempt has an answer (stored,
+// refused, failed to write or timed out after the attempt timeout), or
+// until wake is ready, whichever is first; it reports which. After true,
+// Poll or Wait give the result without waiting for the server (Wait may
+// still retry). It lets a caller wait for the oldest acknowledgement and
+// for new work at the same time, so that an event arriving while the
+// previous ones are in flight is published at once.
+func (pd *Pending) Answered(wake <-chan struct{}) bool {
+	if pd.done || pd.fut == nil {
+		return true
+	}
+	select {
+	case ack := <-pd.fut.Ok():
+		pd.p.acked(pd.subject, ack, pd.start)
+		pd.finish(nil)
+		return true
+	case err := <-pd.fut.Err():
+		pd.fut, pd.err = nil, err
+		return true
+	case <-wake:
+		return false
+	}
+}
+
 // Retried reports, after Wait, that the first attempt failed.
 func (pd *Pending) Retried() bool { return pd.retried || (pd.done && pd.err != nil) }
 

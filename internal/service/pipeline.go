@@ -42,6 +42,11 @@ type pubQueue struct {
 	running bool
 	waiting int        // producers waiting for room
 	room    *sync.Cond // on mu; made with the first job
+	// watching: the goroutine waits for the oldest acknowledgement with
+	// an empty queue; enqueue then wakes it through wake (capacity 1), so
+	// that a new event goes out at once instead of after the ack.
+	watching bool
+	wake     chan struct{}
 	// drainBy bounds, once the session's context has ended, the time left
 	// to publish what was already read (reset when the queue empties).
 	drainBy time.Time
@@ -54,6 +59,7 @@ func (s *Service) enqueue(ch *channel, j pubJob) {
 	q.mu.Lock()
 	if q.room == nil {
 		q.room = sync.NewCond(&q.mu)
+		q.wake = make(chan struct{}, 1)
 	}
 	for len(q.jobs)-q.head >= maxQueuedJobs {
 		// The goroutine runs while the queue is not empty.
@@ -67,6 +73,13 @@ func (s *Service) enqueue(ch *channel, j pubJob) {
 		q.jobs, q.head = q.jobs[:n], 0
 	}
 	q.jobs = append(q.jobs, j)
+	if q.watching {
+		q.watching = false
+		select {
+		case q.wake <- struct{}{}:
+		default:
+		}
+	}
 	if !q.running {
 		q.running = true
 		s.pubWG.Add(1)
@@ -160,8 +173,18 @@ func (s *Service) runQueue(ch *channel) {
 	for {
 		q.mu.Lock()
 		if q.head == len(q.jobs) && fh < len(flight) {
+			// Nothing to publish: settle the oldest once it is answered,
+			// unless a job comes first. Once the session has ended, its
+			// grace period applies (settle), not the attempt timeout.
+			q.watching = true
 			q.mu.Unlock()
-			settle(len(flight))
+			f := &flight[fh]
+			if f.ctx != nil || f.sess.Err() != nil || f.pd.Answered(q.wake) {
+				settle(1)
+			}
+			q.mu.Lock()
+			q.watching = false
+			q.mu.Unlock()
 			continue
 		}
 		if q.head == len(q.jobs) {
