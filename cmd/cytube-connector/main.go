@@ -36,7 +36,10 @@ type cli struct {
 
 func main() {
 	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, lookupEnv: os.LookupEnv, exit: os.Exit}
-	os.Exit(c.main(os.Args[1:]))
+	stop := startProfiles()
+	code := c.main(os.Args[1:])
+	stop()
+	os.Exit(code)
 }
 
 const topUsage = `cytube-connector bridges a CyTube channel and NATS.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -19,11 +20,14 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
+	"github.com/roseybot/cytube-connector/internal/perf"
 )
 
 // BenchmarkProcesses measures what a user runs: the connector binary
@@ -43,7 +47,15 @@ import (
 func BenchmarkProcesses(b *testing.B) {
 	dir := b.TempDir()
 	connBin, helperBin := filepath.Join(dir, "cytube-connector"), filepath.Join(dir, "perfproc")
-	build(b, connBin, "./cmd/cytube-connector")
+	// PERF_PROFILE_DIR=dir builds the connector with -tags profile: it
+	// writes dir/<mode>/cpu.pprof and allocs.pprof (cmd/cytube-connector/
+	// profile.go).
+	profDir := os.Getenv("PERF_PROFILE_DIR")
+	if profDir != "" {
+		build(b, connBin, "./cmd/cytube-connector", "-tags", "profile")
+	} else {
+		build(b, connBin, "./cmd/cytube-connector")
+	}
 	build(b, helperBin, "./internal/perf/perfproc")
 	for _, mode := range []string{"jetstream", "core", "node"} {
 		b.Run(mode, func(b *testing.B) { processes(b, connBin, helperBin, mode) })
@@ -75,28 +87,35 @@ func processes(b *testing.B, connBin, helperBin, mode string) {
 	samples := map[string]*nats.Msg{}
 	ready := make(chan struct{})
 	var once sync.Once
-	if _, err := nc.Subscribe("rosey.>", func(m *nats.Msg) {
-		switch m.Subject {
-		case statusSubj:
-			var st eventsv1.ConnectorStatus
-			if m.Header.Get("Content-Type") == "application/json" {
-				// The Node bridge's.
-				_ = protojson.Unmarshal(m.Data, &st)
-			} else {
-				_ = proto.Unmarshal(m.Data, &st)
-			}
-			if st.GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_LOGGED_IN {
-				once.Do(func() { close(ready) })
-			}
-		case rawSubject, normSubject:
-			mu.Lock()
-			if samples[m.Subject] == nil {
-				samples[m.Subject] = &nats.Msg{Subject: m.Subject, Header: m.Header, Data: append([]byte(nil), m.Data...)}
-			}
-			mu.Unlock()
+	if _, err := nc.Subscribe(statusSubj, func(m *nats.Msg) {
+		var st eventsv1.ConnectorStatus
+		if m.Header.Get("Content-Type") == "application/json" {
+			// The Node bridge's.
+			_ = protojson.Unmarshal(m.Data, &st)
+		} else {
+			_ = proto.Unmarshal(m.Data, &st)
+		}
+		if st.GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_LOGGED_IN {
+			once.Do(func() { close(ready) })
 		}
 	}); err != nil {
 		b.Fatal(err)
+	}
+	// One sample of each message, and then this process receives no more
+	// of them: a fifth process reading every message would take CPU from
+	// the four measured.
+	for _, subj := range []string{rawSubject, normSubject} {
+		sub, err := nc.Subscribe(subj, func(m *nats.Msg) {
+			mu.Lock()
+			samples[m.Subject] = &nats.Msg{Subject: m.Subject, Header: m.Header, Data: append([]byte(nil), m.Data...)}
+			mu.Unlock()
+		})
+		if err == nil {
+			err = sub.AutoUnsubscribe(1)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 	if err := nc.Flush(); err != nil {
 		b.Fatal(err)
@@ -117,6 +136,13 @@ func processes(b *testing.B, connBin, helperBin, mode string) {
 	conn.Env = append(os.Environ(), "CYTUBE_HOST="+addr, "CYTUBE_SECURE=false", "CYTUBE_CHANNEL=perfchan",
 		"CYTUBE_USERNAME=bot", "CYTUBE_PASSWORD="+botPassword, "NATS_URL="+srv.URL(),
 		"NATS_JETSTREAM="+strconv.FormatBool(useJS), "LOG_LEVEL=warn", "METRICS_ADDR="+metricsAddr)
+	if d := os.Getenv("PERF_PROFILE_DIR"); d != "" && mode != "node" {
+		d = filepath.Join(d, mode)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		conn.Env = append(conn.Env, "CONNECTOR_PROFILE_DIR="+d)
+	}
 	conn.Stderr = os.Stderr
 	conn.Cancel = func() error { return conn.Process.Signal(os.Interrupt) }
 	conn.WaitDelay = 20 * time.Second
@@ -138,12 +164,14 @@ func processes(b *testing.B, connBin, helperBin, mode string) {
 		sub.send(b, fmt.Sprintf("expect %d", n))
 		sub.line(b) // counting
 		before := scrape(b, metricsAddr)
+		cpuBefore := procCPU(b, conn.Process.Pid)
 		b.ResetTimer()
 		hose.send(b, fmt.Sprintf("flood %d", n))
 		start, end := sentAt(b, hose.line(b))
 		res := sub.result(b)
 		b.StopTimer()
 		after := scrape(b, metricsAddr)
+		cpuAfter := procCPU(b, conn.Process.Pid)
 		connRate := float64(n) / time.Unix(0, res.LastNS).Sub(start).Seconds()
 
 		mu.Lock()
@@ -167,8 +195,9 @@ func processes(b *testing.B, connBin, helperBin, mode string) {
 		b.ReportMetric(float64(res.P99US), "p99_us")
 		if metricsAddr != "" {
 			b.ReportMetric((after.mallocs-before.mallocs)/float64(n), "conn_allocs/event")
-			b.ReportMetric((after.cpu-before.cpu)*1e6/float64(n), "conn_cpu_us/event")
 		}
+		// CPU time from /proc, the same for the Node bridge.
+		b.ReportMetric((cpuAfter-cpuBefore).Seconds()*1e6/float64(n), "conn_cpu_us/event")
 	})
 
 	b.Run("paced5000", func(b *testing.B) {
@@ -183,7 +212,109 @@ func processes(b *testing.B, connBin, helperBin, mode string) {
 		b.ReportMetric(float64(res.P50US), "p50_us")
 		b.ReportMetric(float64(res.P99US), "p99_us")
 		b.ReportMetric(float64(res.MaxUS), "max_us")
+
+		// The limit at the same rate: nats.go alone publishing the
+		// connector's two messages, the normalized one stamped as the
+		// firehose stamps its frames, into the same subscriber.
+		mu.Lock()
+		msgs := []*nats.Msg{samples[rawSubject], samples[normSubject]}
+		mu.Unlock()
+		sub.send(b, fmt.Sprintf("expect %d", n))
+		sub.line(b)
+		pacedLimit(b, nc, msgs, n, 5000, useJS)
+		lim := sub.result(b)
+		b.ReportMetric(float64(lim.P50US), "limit_p50_us")
+		b.ReportMetric(float64(lim.P99US), "limit_p99_us")
 	})
+}
+
+// pacedLimit publishes the connector's raw and normalized messages n
+// times at rate events per second with nats.go (PublishMsgAsync into the
+// stream with JetStream, PublishMsg otherwise), the normalized message's
+// text stamped with the time as perf.ChatFrame stamps a frame.
+func pacedLimit(b *testing.B, nc *nats.Conn, msgs []*nats.Msg, n, rate int, useJS bool) {
+	b.Helper()
+	if msgs[0] == nil || msgs[1] == nil {
+		b.Fatal("no sample of the connector's messages")
+	}
+	json := msgs[1].Header.Get("Content-Type") == "application/json"
+	var norm eventsv1.Message
+	var err error
+	if json {
+		err = protojson.Unmarshal(msgs[1].Data, &norm)
+	} else {
+		err = proto.Unmarshal(msgs[1].Data, &norm)
+	}
+	if err != nil {
+		b.Fatalf("sample of the normalized message: %v", err)
+	}
+	var js jetstream.JetStream
+	if useJS {
+		if js, err = jetstream.New(nc); err != nil {
+			b.Fatal(err)
+		}
+	}
+	run, seq := nuid.Next(), 0
+	perf.Paced(n, rate, func() {
+		seq++
+		norm.Text = fmt.Sprintf("perf %d %d", seq, time.Now().UnixNano())
+		var data []byte
+		if json {
+			data, err = protojson.Marshal(&norm)
+		} else {
+			data, err = proto.Marshal(&norm)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		for k, m := range msgs {
+			out := &nats.Msg{Subject: m.Subject, Data: m.Data, Header: maps.Clone(m.Header)}
+			if k == 1 {
+				out.Data = data
+			}
+			if js != nil {
+				out.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("%s-%d-%d", run, seq, k))
+				_, err = js.PublishMsgAsync(out)
+			} else {
+				err = nc.PublishMsg(out)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	if js != nil {
+		select {
+		case <-js.PublishAsyncComplete():
+		case <-time.After(time.Minute):
+			b.Fatal("JetStream limit: acknowledgements missing after a minute")
+		}
+	}
+	if err := nc.Flush(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// procCPU returns the user and system CPU time pid has used, from
+// /proc/pid/stat (Linux), in clock ticks of 10 ms.
+func procCPU(b *testing.B, pid int) time.Duration {
+	b.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatalf("cpu time of the connector: %v", err)
+	}
+	// The command name (field 2) may hold spaces; the fields after it
+	// are counted from its closing parenthesis.
+	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	if len(f) < 13 {
+		b.Fatalf("cpu time of the connector: short /proc/%d/stat", pid)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		b.Fatalf("cpu time of the connector: %v %v", err1, err2)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func repoRoot() string {
@@ -210,9 +341,9 @@ func nodeBridge(b *testing.B) string {
 	return node
 }
 
-func build(b *testing.B, out, pkg string) {
+func build(b *testing.B, out, pkg string, flags ...string) {
 	b.Helper()
-	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd := exec.Command("go", append(append([]string{"build", "-o", out}, flags...), pkg)...)
 	cmd.Dir = repoRoot()
 	if o, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("go build %s: %v\n%s", pkg, err, o)
@@ -306,11 +437,10 @@ func freeAddr(b *testing.B) string {
 }
 
 // procStats are the connector process's totals, from its /metrics.
-type procStats struct{ mallocs, cpu float64 }
+type procStats struct{ mallocs float64 }
 
-// scrape reads go_memstats_mallocs_total and process_cpu_seconds_total
-// from the connector's /metrics; zero without an address (the Node
-// bridge).
+// scrape reads go_memstats_mallocs_total from the connector's /metrics;
+// zero without an address (the Node bridge).
 func scrape(b *testing.B, addr string) procStats {
 	b.Helper()
 	var st procStats
@@ -328,20 +458,14 @@ func scrape(b *testing.B, addr string) procStats {
 		if !ok {
 			continue
 		}
-		var dst *float64
-		switch name {
-		case "go_memstats_mallocs_total":
-			dst = &st.mallocs
-		case "process_cpu_seconds_total":
-			dst = &st.cpu
-		default:
+		if name != "go_memstats_mallocs_total" {
 			continue
 		}
 		v, err := strconv.ParseFloat(value, 64)
 		if err != nil {
 			b.Fatalf("connector metrics: %s: %v", sc.Text(), err)
 		}
-		*dst = v
+		st.mallocs = v
 	}
 	if err := sc.Err(); err != nil {
 		b.Fatalf("connector metrics: %v", err)
