@@ -179,7 +179,7 @@ FUZZRETRYTIME ?= 30s
 FUZZ_TARGETS := ./internal/socketio:FuzzDecodePacket ./internal/socketio:FuzzSplitEventMatches \
 	./internal/cytube/raw:FuzzDecode ./internal/mapping:FuzzDecodeCommand \
 	./internal/mapping:FuzzPlainText ./internal/cytube/raw:FuzzFastPathMatches \
-	./internal/jsonscan:FuzzMembersMatches
+	./internal/jsonscan:FuzzMembersMatches ./internal/bus:FuzzParsePubAck
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10s; e.g. FUZZTIME=10m).

@@ -166,12 +166,15 @@ type PublisherOptions struct {
 }
 
 // Publisher publishes Envelopes with CloudEvents binary-mode headers. It is
-// safe for concurrent use and starts no goroutines. Publish blocks until the
-// message is written (core) or acknowledged (JetStream).
+// safe for concurrent use. Publish blocks until the message is written
+// (core) or acknowledged (JetStream). With JetStream the first PublishAsync
+// subscribes for acknowledgements and starts one goroutine, which ends when
+// the connection closes (asyncAcks).
 type Publisher struct {
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	jsOpts  []jetstream.PublishOpt
+	acks    *asyncAcks // PublishAsync's acknowledgements (JetStream)
 	opts    PublisherOptions
 	retries int
 	timeout time.Duration
@@ -185,6 +188,9 @@ type outMsg struct {
 	msg  nats.Msg
 	vals [11][1]string
 	buf  []byte
+	// ackc receives the answer to this message's asynchronous JetStream
+	// publish (asyncAcks); empty whenever the message is in the pool.
+	ackc chan pubAnswer
 	// The last ce-time formatted with this message: the raw and the
 	// normalized envelope of one event share their time.
 	lastTime    time.Time
@@ -210,18 +216,20 @@ func NewPublisher(nc *nats.Conn, opts PublisherOptions) (*Publisher, error) {
 		p.timeout = DefaultPublishTimeout
 	}
 	if opts.JetStream {
-		// An asynchronous publish that gets no acknowledgement within the
-		// attempt timeout fails with ErrAsyncPublishTimeout and is
-		// retried like a synchronous one (PublishAsync).
-		js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(p.timeout))
+		// Synchronous publishes (Publish, and Wait's retries) go through
+		// nats.go's JetStream API; asynchronous ones through asyncAcks.
+		js, err := jetstream.New(nc)
 		if err != nil {
 			return nil, fmt.Errorf("jetstream: %w", err)
 		}
 		p.js = js
+		p.acks = &asyncAcks{nc: nc}
 		// Retries are ours, so that each attempt gets its own timeout.
 		p.jsOpts = []jetstream.PublishOpt{jetstream.WithRetryAttempts(0)}
 	}
-	p.pool.New = func() any { return &outMsg{msg: nats.Msg{Header: make(nats.Header, 11)}} }
+	p.pool.New = func() any {
+		return &outMsg{msg: nats.Msg{Header: make(nats.Header, 11)}, ackc: make(chan pubAnswer, 1)}
+	}
 	return p, nil
 }
 
@@ -360,7 +368,7 @@ func (p *Publisher) retry(ctx context.Context, msg *nats.Msg, subject, msgID str
 		ack, err := p.js.PublishMsg(actx, msg, p.jsOpts...)
 		cancel()
 		if err == nil {
-			p.acked(subject, ack, start)
+			p.acked(subject, ack.Duplicate, start)
 			return nil
 		}
 		if (attempt > p.retries && !p.opts.RetryUntilDone) || !retryable(ctx, err) {
@@ -387,15 +395,22 @@ func waitBackoff(ctx context.Context, attempt int) bool {
 
 // Pending is a publish in flight (PublishAsync): Wait gives its result.
 type Pending struct {
-	p       *Publisher
-	om      *outMsg
-	fut     jetstream.PubAckFuture
-	err     error // the publish is done: nil or its error
-	done    bool
-	subject string
-	msgID   string
-	start   time.Time
-	retried bool // Wait had to repeat the publish
+	p  *Publisher
+	om *outMsg
+	// id is the publish's registration with asyncAcks while its answer
+	// may still come; deadline ends the wait for it.
+	id       uint64
+	deadline time.Time
+	// answered: the first attempt's answer is in ans (an acknowledgement,
+	// a refusal, a write error, a timeout or the connection breaking).
+	answered bool
+	ans      pubAnswer
+	err      error // the publish is done: nil or its error
+	done     bool
+	subject  string
+	msgID    string
+	start    time.Time
+	retried  bool // Wait had to repeat the publish
 }
 
 // PublishAsync starts publishing e as Publish does and returns at once;
@@ -434,15 +449,81 @@ func (p *Publisher) PublishAsync(ctx context.Context, e Envelope) *Pending {
 	if err := ctx.Err(); err != nil {
 		return pd.finish(p.fail(e.Subject, pd.msgID, 0, err, pd.start))
 	}
-	fut, err := p.js.PublishMsgAsync(&om.msg, p.jsOpts...)
+	id, reply, err := p.acks.register(om.ackc)
+	if err == nil {
+		om.msg.Reply = reply
+		err = p.nc.PublishMsg(&om.msg)
+		om.msg.Reply = ""
+		if err != nil {
+			p.acks.cancel(id)
+		}
+	}
 	if err != nil {
-		// Not written (the connection is closed, its reconnect buffer is
-		// full...): Wait retries as Publish does.
-		pd.err = err
+		// Not written (the connection is closed or reconnecting...):
+		// Wait retries as Publish does.
+		pd.answer(pubAnswer{err: err})
 		return pd
 	}
-	pd.fut = fut
+	pd.id, pd.deadline = id, pd.start.Add(p.timeout)
 	return pd
+}
+
+// answer records the first attempt's answer.
+func (pd *Pending) answer(a pubAnswer) {
+	pd.answered, pd.ans, pd.id = true, a, 0
+}
+
+// poll takes the first attempt's answer if it has come.
+func (pd *Pending) poll() bool {
+	if pd.answered {
+		return true
+	}
+	select {
+	case a := <-pd.om.ackc:
+		pd.answer(a)
+		return true
+	default:
+		return false
+	}
+}
+
+// expire gives up waiting for the answer, which then counts as err,
+// unless it came in the meantime.
+func (pd *Pending) expire(err error) {
+	pd.p.acks.cancel(pd.id)
+	if !pd.poll() {
+		pd.answer(pubAnswer{err: err})
+	}
+}
+
+// await waits for the first attempt's answer until its deadline, or until
+// wake is ready (false) or ctx ends (nil ctx: never).
+func (pd *Pending) await(ctx context.Context, wake <-chan struct{}) bool {
+	if pd.poll() {
+		return true
+	}
+	left := time.Until(pd.deadline)
+	if left <= 0 {
+		pd.expire(jetstream.ErrAsyncPublishTimeout)
+		return true
+	}
+	var ctxDone <-chan struct{}
+	if ctx != nil {
+		ctxDone = ctx.Done()
+	}
+	t := time.NewTimer(left)
+	defer t.Stop()
+	select {
+	case a := <-pd.om.ackc:
+		pd.answer(a)
+	case <-t.C:
+		pd.expire(jetstream.ErrAsyncPublishTimeout)
+	case <-ctxDone:
+		pd.expire(ctx.Err())
+	case <-wake:
+		return false
+	}
+	return true
 }
 
 // Failed reports, without waiting, that the publish has failed and Wait
@@ -453,16 +534,7 @@ func (pd *Pending) Failed() bool {
 	if pd.done {
 		return pd.err != nil
 	}
-	if pd.fut == nil {
-		return pd.err != nil
-	}
-	select {
-	case err := <-pd.fut.Err():
-		pd.fut, pd.err = nil, err
-		return true
-	default:
-		return false
-	}
+	return pd.poll() && pd.ans.err != nil
 }
 
 // Poll reports the publish's result if it is known without waiting: done
@@ -475,16 +547,11 @@ func (pd *Pending) Poll() (done bool, err error) {
 	if pd.done {
 		return true, pd.err
 	}
-	if pd.fut == nil {
+	if !pd.poll() || pd.ans.err != nil {
 		return false, nil
 	}
-	select {
-	case ack := <-pd.fut.Ok():
-		pd.p.acked(pd.subject, ack, pd.start)
-		return true, pd.finish(nil).err
-	default:
-		return false, nil
-	}
+	pd.p.acked(pd.subject, pd.ans.dup, pd.start)
+	return true, pd.finish(nil).err
 }
 
 // Answered waits until the publish's attempt has an answer (stored,
@@ -495,20 +562,10 @@ func (pd *Pending) Poll() (done bool, err error) {
 // for new work at the same time, so that an event arriving while the
 // previous ones are in flight is published at once.
 func (pd *Pending) Answered(wake <-chan struct{}) bool {
-	if pd.done || pd.fut == nil {
+	if pd.done {
 		return true
 	}
-	select {
-	case ack := <-pd.fut.Ok():
-		pd.p.acked(pd.subject, ack, pd.start)
-		pd.finish(nil)
-		return true
-	case err := <-pd.fut.Err():
-		pd.fut, pd.err = nil, err
-		return true
-	case <-wake:
-		return false
-	}
+	return pd.await(nil, wake)
 }
 
 // Retried reports, after Wait, that the first attempt failed.
@@ -517,6 +574,15 @@ func (pd *Pending) Retried() bool { return pd.retried || (pd.done && pd.err != n
 // finish records the final result and gives the message back.
 func (pd *Pending) finish(err error) *Pending {
 	pd.done, pd.err = true, err
+	if pd.id != 0 {
+		// Still registered: forget it, and drop an answer sent before.
+		pd.p.acks.cancel(pd.id)
+		pd.id = 0
+		select {
+		case <-pd.om.ackc:
+		default:
+		}
+	}
 	pd.p.put(pd.om)
 	pd.om = nil
 	return pd
@@ -531,17 +597,12 @@ func (pd *Pending) Wait(ctx context.Context) error {
 		return pd.err
 	}
 	p := pd.p
-	err := pd.err
-	if pd.fut != nil {
-		select {
-		case ack := <-pd.fut.Ok():
-			p.acked(pd.subject, ack, pd.start)
-			return pd.finish(nil).err
-		case err = <-pd.fut.Err():
-		case <-ctx.Done():
-			err = ctx.Err()
-		}
+	pd.await(ctx, nil)
+	if pd.ans.err == nil {
+		p.acked(pd.subject, pd.ans.dup, pd.start)
+		return pd.finish(nil).err
 	}
+	err := pd.ans.err
 	if (p.retries < 1 && !p.opts.RetryUntilDone) || !retryable(ctx, err) {
 		return pd.finish(p.fail(pd.subject, pd.msgID, 1, err, pd.start)).err
 	}
@@ -559,8 +620,8 @@ func (p *Publisher) fail(subject, msgID string, attempts int, err error, start t
 }
 
 // acked reports a JetStream acknowledgement: stored, or a duplicate.
-func (p *Publisher) acked(subject string, ack *jetstream.PubAck, start time.Time) {
-	if ack.Duplicate {
+func (p *Publisher) acked(subject string, dup bool, start time.Time) {
+	if dup {
 		p.report(subject, ResultDuplicate, start)
 	} else {
 		p.report(subject, ResultOK, start)
