@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -125,16 +126,9 @@ func (a *asyncAcks) watch(status chan nats.Status) {
 	}
 }
 
-var (
-	ackPrefix    = []byte(`{"stream":"`)
-	ackSeq       = []byte(`","seq":`)
-	ackDuplicate = []byte(`,"duplicate":true}`)
-)
-
 // parsePubAck reads a JetStream publish acknowledgement. The one a server
-// sends for a stored message, exactly {"stream":"NAME","seq":N} or
-// {"stream":"NAME","seq":N,"duplicate":true} (name without escapes), is
-// read without allocating; anything else goes through encoding/json.
+// sends for a stored message (fastPubAck) is read without allocating;
+// anything else goes through encoding/json.
 func parsePubAck(m *nats.Msg) pubAnswer {
 	data := m.Data
 	if len(data) == 0 {
@@ -143,7 +137,7 @@ func parsePubAck(m *nats.Msg) pubAnswer {
 		}
 		return pubAnswer{err: jetstream.ErrInvalidJSAck}
 	}
-	if dup, ok := fastPubAck(data); ok {
+	if dup, ok := fastPubAck(data); ok && utf8.Valid(data) {
 		return pubAnswer{dup: dup}
 	}
 	var resp struct {
@@ -163,37 +157,103 @@ func parsePubAck(m *nats.Msg) pubAnswer {
 	return pubAnswer{dup: resp.Duplicate}
 }
 
-// fastPubAck recognises the two usual acknowledgements; ok is false for
-// anything else.
+// fastPubAck recognises the usual acknowledgements as nats-server writes
+// them: {"stream":"NAME"[,"domain":"D"],"seq":N} and, for a Nats-Msg-Id
+// already stored, the same ending ,"duplicate": true} (nats-server 2.15
+// server/stream.go:1135-1137 and :7033; 2.9, Debian's, puts a space after
+// the commas). Spaces after commas and colons are allowed, names without
+// escapes; ok is false for anything else.
 func fastPubAck(data []byte) (dup, ok bool) {
-	rest, found := bytes.CutPrefix(data, ackPrefix)
-	if !found {
+	sc := ackScanner{data: data}
+	if !sc.lit("{") || !sc.key("stream") || !sc.name() {
 		return false, false
 	}
-	end := bytes.IndexByte(rest, '"')
-	if end <= 0 {
+	if !sc.lit(",") {
 		return false, false
 	}
-	for _, c := range rest[:end] {
-		if c == '\\' || c < 0x20 {
+	if sc.key("domain") {
+		if !sc.name() || !sc.lit(",") {
 			return false, false
 		}
 	}
-	if rest, found = bytes.CutPrefix(rest[end:], ackSeq); !found {
+	if !sc.key("seq") || !sc.number() {
 		return false, false
 	}
-	digits := 0
-	for digits < len(rest) && rest[digits] >= '0' && rest[digits] <= '9' {
-		digits++
+	if sc.lit(",") {
+		if !sc.key("duplicate") || !sc.lit("true") {
+			return false, false
+		}
+		dup = true
 	}
-	if digits == 0 || digits > 20 || (digits > 1 && rest[0] == '0') {
-		return false, false
+	return dup, sc.lit("}") && sc.i == len(data)
+}
+
+// ackScanner reads the few tokens of an acknowledgement.
+type ackScanner struct {
+	data []byte
+	i    int
+}
+
+func (sc *ackScanner) space() {
+	for sc.i < len(sc.data) && (sc.data[sc.i] == ' ' || sc.data[sc.i] == '\t' || sc.data[sc.i] == '\n' || sc.data[sc.i] == '\r') {
+		sc.i++
 	}
-	switch rest = rest[digits:]; {
-	case len(rest) == 1 && rest[0] == '}':
-		return false, true
-	case bytes.Equal(rest, ackDuplicate):
-		return true, true
+}
+
+// lit reads s after optional space.
+func (sc *ackScanner) lit(s string) bool {
+	sc.space()
+	if !bytes.HasPrefix(sc.data[sc.i:], []byte(s)) {
+		return false
 	}
-	return false, false
+	sc.i += len(s)
+	return true
+}
+
+// key reads "k": after optional space; nothing is consumed when it is not
+// there.
+func (sc *ackScanner) key(k string) bool {
+	at := sc.i
+	sc.space()
+	rest := sc.data[sc.i:]
+	if len(rest) < len(k)+3 || rest[0] != '"' || string(rest[1:1+len(k)]) != k || rest[1+len(k)] != '"' {
+		sc.i = at
+		return false
+	}
+	sc.i += len(k) + 2
+	if !sc.lit(":") {
+		sc.i = at
+		return false
+	}
+	return true
+}
+
+// name reads a non-empty string without escapes or control characters.
+func (sc *ackScanner) name() bool {
+	sc.space()
+	if sc.i >= len(sc.data) || sc.data[sc.i] != '"' {
+		return false
+	}
+	end := bytes.IndexByte(sc.data[sc.i+1:], '"')
+	if end <= 0 {
+		return false
+	}
+	for _, c := range sc.data[sc.i+1 : sc.i+1+end] {
+		if c == '\\' || c < 0x20 {
+			return false
+		}
+	}
+	sc.i += end + 2
+	return true
+}
+
+// number reads an unsigned integer without leading zeros.
+func (sc *ackScanner) number() bool {
+	sc.space()
+	start := sc.i
+	for sc.i < len(sc.data) && sc.data[sc.i] >= '0' && sc.data[sc.i] <= '9' {
+		sc.i++
+	}
+	n := sc.i - start
+	return n > 0 && n <= 20 && (n == 1 || sc.data[start] != '0')
 }

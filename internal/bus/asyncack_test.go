@@ -1,12 +1,16 @@
 package bus
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 )
 
 // The answers nats-server gives (server/jetstream_api.go JSPubAckResponse,
@@ -19,6 +23,9 @@ func TestParsePubAck(t *testing.T) {
 		err  error
 	}{
 		{data: `{"stream":"ROSEY_CYTUBE","seq":42}`},
+		{data: `{"stream":"ROSEY_CYTUBE", "seq":1}`},
+		{data: `{"stream":"ROSEY_CYTUBE", "domain":"hub", "seq":1}`},
+		{data: `{"stream":"ROSEY_CYTUBE", "seq":1,"duplicate": true}`, dup: true},
 		{data: `{"stream":"ROSEY_CYTUBE","domain":"hub","seq":42}`},
 		{data: `{"stream":"ROSEY_CYTUBE","seq":42,"duplicate":true}`, dup: true},
 		{data: `{"stream":"S", "seq":1, "duplicate": true}`, dup: true},
@@ -60,9 +67,51 @@ func containsError(s string) bool {
 
 // The usual acknowledgement is read without allocating.
 func TestParsePubAckAllocs(t *testing.T) {
-	m := &nats.Msg{Data: []byte(`{"stream":"ROSEY_CYTUBE","seq":42}`)}
-	if n := testing.AllocsPerRun(100, func() { parsePubAck(m) }); n != 0 {
-		t.Errorf("%v allocations per acknowledgement, want 0", n)
+	for _, ack := range []string{
+		`{"stream":"ROSEY_CYTUBE","seq":42}`,
+		`{"stream":"ROSEY_CYTUBE", "seq":1}`,
+		`{"stream":"ROSEY_CYTUBE", "domain":"hub", "seq":1}`,
+		`{"stream":"ROSEY_CYTUBE", "seq":1,"duplicate": true}`,
+	} {
+		m := &nats.Msg{Data: []byte(ack)}
+		if n := testing.AllocsPerRun(100, func() { parsePubAck(m) }); n != 0 {
+			t.Errorf("%s: %v allocations per acknowledgement, want 0", ack, n)
+		}
+	}
+}
+
+// The acknowledgements of the servers the connector runs with (the
+// nats-server on PATH, 2.9 on Debian, and the embedded one) are read on
+// the fast path.
+func TestServersAcksFast(t *testing.T) {
+	for name, url := range map[string]string{
+		"process":  bustest.RunProcess(t, "", "-js").URL(),
+		"embedded": bustest.RunServer(t).ClientURL(),
+	} {
+		nc, err := nats.Connect(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		js, err := jetstream.New(nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "ROSEY_CYTUBE", Subjects: []string{"ack.>"}}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		m := &nats.Msg{Subject: "ack.x", Data: []byte("x"), Header: nats.Header{jetstream.MsgIDHeader: {"one"}}}
+		for i, dup := range []bool{false, true} {
+			r, err := nc.RequestMsg(m, 5*time.Second)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			got, ok := fastPubAck(r.Data)
+			if !ok || got != dup {
+				t.Errorf("%s: publish %d: %q not read on the fast path (duplicate %v, ok %v)", name, i, r.Data, got, ok)
+			}
+		}
 	}
 }
 
@@ -71,6 +120,7 @@ func TestParsePubAckAllocs(t *testing.T) {
 func FuzzParsePubAck(f *testing.F) {
 	for _, s := range []string{
 		`{"stream":"ROSEY_CYTUBE","seq":42}`,
+		`{"stream":"ROSEY_CYTUBE", "domain":"hub", "seq":1,"duplicate": true}`,
 		`{"stream":"S","seq":1,"duplicate":true}`,
 		`{"stream":"S\"duplicate\":true","seq":1}`,
 		`{"stream":"S","seq":1,"error":{"code":1}}`,
