@@ -497,7 +497,7 @@ func (pd *Pending) expire(err error) {
 }
 
 // await waits for the first attempt's answer until its deadline, or until
-// wake is ready (false) or ctx ends (nil ctx: never).
+// wake is ready (false) or ctx ends.
 func (pd *Pending) await(ctx context.Context, wake <-chan struct{}) bool {
 	if pd.poll() {
 		return true
@@ -507,10 +507,6 @@ func (pd *Pending) await(ctx context.Context, wake <-chan struct{}) bool {
 		pd.expire(jetstream.ErrAsyncPublishTimeout)
 		return true
 	}
-	var ctxDone <-chan struct{}
-	if ctx != nil {
-		ctxDone = ctx.Done()
-	}
 	t := time.NewTimer(left)
 	defer t.Stop()
 	select {
@@ -518,7 +514,7 @@ func (pd *Pending) await(ctx context.Context, wake <-chan struct{}) bool {
 		pd.answer(a)
 	case <-t.C:
 		pd.expire(jetstream.ErrAsyncPublishTimeout)
-	case <-ctxDone:
+	case <-ctx.Done():
 		pd.expire(ctx.Err())
 	case <-wake:
 		return false
@@ -565,7 +561,7 @@ func (pd *Pending) Answered(wake <-chan struct{}) bool {
 	if pd.done {
 		return true
 	}
-	return pd.await(nil, wake)
+	return pd.await(context.Background(), wake)
 }
 
 // Retried reports, after Wait, that the first attempt failed.
