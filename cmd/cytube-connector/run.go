@@ -60,6 +60,12 @@ func (c *cli) run(args []string) int {
 		return c.fail(err)
 	}
 	if err := svc.Run(ctx); err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			// Asked to stop before it got going (NATS not reachable yet):
+			// a clean stop, not a failure.
+			log.Info("connector stopped before it was connected", "reason", err)
+			return exitOK
+		}
 		log.Error("connector stopped", "err", err)
 		return c.fail(err)
 	}

@@ -356,3 +356,53 @@ func eventOf(frame string) (string, json.RawMessage, bool) {
 	}
 	return name, arg, true
 }
+
+// TestInterruptWhileNATSUnreachable: Ctrl-C while the connector still waits
+// for NATS is a clean stop (exit 0, no ERROR), not a failure.
+func TestInterruptWhileNATSUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd, _, _ := newProcess(t, ctx, map[string]string{
+		"NATS_URL": "nats://" + freeAddr(t), "CYTUBE_CHANNEL": "x", "LOG_FORMAT": "text",
+	}, "run")
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stderr.String(), "nats not reachable") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no retry message\n%s", stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("exit %d after Ctrl-C while NATS is unreachable, want 0\n%s", code, stderr)
+	}
+	if strings.Contains(stderr.String(), "level=ERROR") {
+		t.Errorf("Ctrl-C logged an error:\n%s", stderr)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that a process writes while a test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
