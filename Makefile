@@ -121,12 +121,20 @@ build: ## Build every package.
 	$(GO) build ./...
 
 .PHONY: run
-run: ## Run the connector: go run ./cmd/cytube-connector run $(ARGS).
-	$(GO) run ./cmd/cytube-connector run $(ARGS)
+# run and demo build bin/cytube-connector and run it, rather than go run,
+# whose exit status is 1 whenever the program was interrupted: Ctrl-C after
+# a clean shutdown would end in "make: *** Error 1".
+run: bin/cytube-connector ## Run the connector: bin/cytube-connector run $(ARGS).
+	bin/cytube-connector run $(ARGS)
 
 .PHONY: demo
-demo: ## Run the demo: go run ./cmd/cytube-connector demo $(ARGS).
-	$(GO) run ./cmd/cytube-connector demo $(ARGS)
+demo: bin/cytube-connector ## Run the demo: bin/cytube-connector demo $(ARGS).
+	bin/cytube-connector demo $(ARGS)
+
+# Always rebuilt (go build is quick when nothing changed).
+.PHONY: bin/cytube-connector
+bin/cytube-connector:
+	$(GO) build -o $@ ./cmd/cytube-connector
 
 ## ------------------------------------------------------------ real CyTube
 
