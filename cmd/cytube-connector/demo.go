@@ -31,7 +31,7 @@ var demoCommand = command{
 	synopsis: "demo [flags]",
 	about: `
 Runs the whole pipeline on this machine, with no internet and no accounts:
-an embedded NATS server on a free port, a CyTube-compatible test server with
+an embedded NATS server on a free port (or -nats-port), a CyTube-compatible test server with
 the channel "demo" and the account "roseybot", the connector logged in as
 roseybot, and a monitor printing every event to stdout (the format of
 "cytube-connector monitor"). Then it plays a short scene: alice and bob join,
@@ -55,8 +55,12 @@ func (c *cli) demo(args []string) int {
 	pause := fs.Duration("pause", time.Second, "pause between the steps of the scene")
 	asJSON := fs.Bool("json", false, "print events as JSON objects, as monitor -json does")
 	logLevel := fs.String("log-level", config.LevelWarn, "connector log level on stderr: debug, info, warn or error")
+	natsPort := fs.Int("nats-port", 0, "port of the embedded NATS server on 127.0.0.1 (default: a free port), e.g. 4222 for clients that expect it")
 	if code, ok := c.parse(fs, demoCommand, args); !ok {
 		return code
+	}
+	if *natsPort < 0 || *natsPort > 65535 {
+		return c.usageError(demoCommand, "-nats-port must be a port number (1-65535), or 0 for a free port")
 	}
 	if fs.NArg() > 0 {
 		return c.usageError(demoCommand, "unexpected argument %q", fs.Arg(0))
@@ -69,7 +73,10 @@ func (c *cli) demo(args []string) int {
 
 	ctx, stop := c.signalContext(context.Background(), log)
 	defer stop()
-	d := &demo{cli: c, log: log, pause: *pause, out: &lockedWriter{w: c.stdout}}
+	d := &demo{cli: c, log: log, pause: *pause, natsPort: bus.RandomPort, out: &lockedWriter{w: c.stdout}}
+	if *natsPort > 0 {
+		d.natsPort = *natsPort
+	}
 	d.printer = &printer{w: d.out, json: *asJSON}
 	if err := d.run(ctx, logCfg, *stay); err != nil {
 		return c.fail(err)
@@ -80,11 +87,13 @@ func (c *cli) demo(args []string) int {
 // demo is one run of the demo command. Its fields are set before run and
 // not changed after.
 type demo struct {
-	cli     *cli
-	log     *slog.Logger
-	pause   time.Duration
-	out     io.Writer
-	printer *printer
+	cli   *cli
+	log   *slog.Logger
+	pause time.Duration
+	// natsPort is the embedded server's (bus.RandomPort: a free one).
+	natsPort int
+	out      io.Writer
+	printer  *printer
 }
 
 func (d *demo) say(format string, args ...any) {
@@ -110,7 +119,7 @@ func (d *demo) run(ctx context.Context, logCfg config.Log, stay bool) (err error
 	}
 	defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
 
-	emb, err := bus.StartEmbedded(ctx, bus.EmbeddedConfig{Port: bus.RandomPort, StoreDir: filepath.Join(dir, "nats"), ServerName: "cytube-connector-demo"}, d.log)
+	emb, err := bus.StartEmbedded(ctx, bus.EmbeddedConfig{Port: d.natsPort, StoreDir: filepath.Join(dir, "nats"), ServerName: "cytube-connector-demo"}, d.log)
 	if err != nil {
 		return err
 	}

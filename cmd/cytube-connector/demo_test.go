@@ -53,3 +53,20 @@ func TestDemo(t *testing.T) {
 		t.Logf("%v", r)
 	}
 }
+
+// TestDemoNATSPort: -nats-port puts the embedded server where a client
+// that expects a fixed address (the TypeScript example) finds it.
+func TestDemoNATSPort(t *testing.T) {
+	addr := freeAddr(t)
+	port := addr[strings.LastIndexByte(addr, ':')+1:]
+	r := run(t, 60*time.Second, nil, "demo", "-pause", "10ms", "-nats-port", port)
+	if r.code != 0 {
+		t.Fatalf("demo failed: %v", r)
+	}
+	if want := "NATS at nats://127.0.0.1:" + port; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+	if r := run(t, 10*time.Second, nil, "demo", "-nats-port", "70000"); r.code != 2 || !strings.Contains(r.stderr, "-nats-port") {
+		t.Errorf("-nats-port 70000: %v", r)
+	}
+}
