@@ -69,6 +69,15 @@ func (g *connGate) take(now time.Time) {
 	g.tokens--
 }
 
+// giveBack returns the token of an attempt that never reached the server.
+func (g *connGate) giveBack(now time.Time) {
+	if g.every <= 0 {
+		return
+	}
+	g.refill(now)
+	g.tokens = min(g.tokens+1, g.burst)
+}
+
 // drain empties the bucket: used after the server said "Rate limit exceeded".
 func (g *connGate) drain(now time.Time) {
 	g.refill(now)
@@ -162,6 +171,16 @@ func (h *HostLimits) reserve(now time.Time) time.Duration {
 	}
 	h.gate.take(now)
 	return 0
+}
+
+// unreached gives back the token of an attempt that never reached CyTube
+// (a DNS or dial failure): CyTube counts connections in a Socket.IO
+// middleware, once the transport is up (src/io/ioserver.js:93-103,
+// ipThrottleMiddleware), so a host that cannot be reached spends nothing.
+func (h *HostLimits) unreached(now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.gate.giveBack(now)
 }
 
 // refused records that the server refused a connection for its rate:

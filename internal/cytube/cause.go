@@ -76,3 +76,12 @@ func (sc StateChange) Cause() Cause {
 	}
 	return CauseOther
 }
+
+// unreachable reports a connection attempt that never reached the server:
+// its name did not resolve or the dial failed (refused, no route, timed
+// out).
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial")
+}

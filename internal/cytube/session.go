@@ -126,7 +126,12 @@ func (s *Session) setState(ch StateChange) {
 	if ch.Retry > 0 {
 		attrs = append(attrs, "retry_in", ch.Retry.String())
 	}
-	s.log.Info("cytube state", attrs...)
+	if ch.To == StateBackoff && ch.Attempt >= warnAfterAttempts {
+		// Failing again and again: say so above INFO.
+		s.log.Warn("cytube state", attrs...)
+	} else {
+		s.log.Info("cytube state", attrs...)
+	}
 	if s.cfg.OnState != nil {
 		s.cfg.OnState(ch)
 	}
@@ -176,6 +181,10 @@ func (s *Session) Run(ctx context.Context) error {
 	return err
 }
 
+// warnAfterAttempts is the attempt from which a retry is logged at WARN:
+// the connection has failed that many times in a row.
+const warnAfterAttempts = 3
+
 func (s *Session) loop(ctx context.Context) error {
 	attempt := 0
 	for {
@@ -213,7 +222,12 @@ func (s *Session) loop(ctx context.Context) error {
 		if errors.As(err, &ce) && strings.Contains(ce.Message, "Rate limit exceeded") {
 			wait = max(wait, s.limits.refused(s.cfg.Now()))
 		}
-		s.setState(StateChange{To: StateBackoff, Reason: reasonOf(err), Err: err, Attempt: attempt, Retry: wait})
+		reason := reasonOf(err)
+		if unreachable(err) {
+			s.limits.unreached(s.cfg.Now())
+			reason += " (CyTube not reachable: check the host name (CYTUBE_HOST), DNS, the network and a proxy or firewall)"
+		}
+		s.setState(StateChange{To: StateBackoff, Reason: reason, Err: err, Attempt: attempt, Retry: wait})
 		if !sleep(ctx, wait) {
 			return nil
 		}
