@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -236,7 +237,7 @@ func Connect(ctx context.Context, cfg ClientConfig, log *slog.Logger) (*nats.Con
 		}
 		err = scrub(err, secrets)
 		if !errors.Is(err, nats.ErrNoServers) {
-			return nil, fmt.Errorf("nats connect to %s: %w", shown, err)
+			return nil, fmt.Errorf("nats connect to %s: %w%s", shown, err, notNATSHint(err))
 		}
 		// Warn once; repeating it every few seconds would drown the log.
 		level := slog.LevelWarn
@@ -252,6 +253,18 @@ func Connect(ctx context.Context, cfg ClientConfig, log *slog.Logger) (*nats.Con
 		case <-t.C:
 		}
 	}
+}
+
+// notNATSHint explains a connection that was accepted but did not speak
+// NATS: nats.go waits for the server's INFO line and times out reading it
+// (an HTTP server, the NATS monitoring port 8222), or reads something else
+// first (ErrNoInfoReceived).
+func notNATSHint(err error) string {
+	var ne net.Error
+	if (errors.As(err, &ne) && ne.Timeout()) || errors.Is(err, nats.ErrNoInfoReceived) {
+		return " (the server accepted the connection but sent no NATS greeting: is NATS_URL a NATS client port, such as 4222, and not HTTP, the monitoring port 8222 or a proxy?)"
+	}
+	return ""
 }
 
 // options translates cfg into nats.go options, including the logging

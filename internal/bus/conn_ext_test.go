@@ -320,3 +320,39 @@ func TestConnectSurvivesServerCrash(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectNotNATS: a NATS_URL that points at something that accepts the
+// connection but does not speak NATS (an HTTP server waits for a request;
+// another server greets with something other than INFO) fails with a hint
+// instead of a bare i/o timeout.
+func TestConnectNotNATS(t *testing.T) {
+	for name, greeting := range map[string]string{"silent": "", "other greeting": "HTTP/1.1 400 Bad Request\r\n\r\n"} {
+		t.Run(name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			done := make(chan struct{})
+			defer func() { <-done }()
+			go func() {
+				defer close(done)
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					if greeting != "" {
+						_, _ = c.Write([]byte(greeting))
+					}
+					defer c.Close()
+				}
+			}()
+			_, err = bus.Connect(t.Context(), bus.ClientConfig{URL: "nats://" + ln.Addr().String()}, nil)
+			ln.Close()
+			if err == nil || !strings.Contains(err.Error(), "sent no NATS greeting: is NATS_URL a NATS client port") {
+				t.Errorf("Connect to a server that is not NATS = %v, want the hint", err)
+			}
+		})
+	}
+}
