@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -256,7 +255,7 @@ func decodePayload(h nats.Header, data []byte) (json.RawMessage, string) {
 
 // protoJSON encodes m as compact single-line JSON.
 func protoJSON(m proto.Message) (json.RawMessage, string) {
-	b, err := protojson.Marshal(m)
+	b, err := bus.JSONOptions.Marshal(m)
 	if err != nil {
 		return nil, fmt.Sprintf("<cannot encode %s as JSON: %v>", proto.MessageName(m), err)
 	}

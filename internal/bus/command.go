@@ -14,7 +14,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -498,7 +497,7 @@ func (c *commandService) run(parent context.Context, req CommandRequest) (reply 
 // marshal encodes a reply like its request: JSON or protobuf.
 func (c *commandService) marshal(contentType string, m proto.Message) ([]byte, error) {
 	if contentType == ContentTypeJSON {
-		return protojson.Marshal(m)
+		return JSONOptions.Marshal(m)
 	}
 	return proto.Marshal(m)
 }

@@ -40,6 +40,13 @@ const (
 	ContentTypeJSON     = "application/json"
 )
 
+// JSONOptions is how the connector writes protobuf messages as JSON (JSON
+// encoding, replies to JSON requests, state answers, monitor): proto3
+// default values are written too ("uid":0, "ok":false, "items":[]), so a
+// JSON consumer can tell a zero from a field that is not there. Unset
+// message fields and oneofs stay absent.
+var JSONOptions = protojson.MarshalOptions{EmitDefaultValues: true}
+
 // Results passed to PublisherOptions.OnPublish.
 const (
 	ResultOK        = "ok"        // delivered (core) or stored (JetStream)
@@ -252,7 +259,7 @@ func (p *Publisher) Publish(ctx context.Context, e Envelope) error {
 func (p *Publisher) marshal(om *outMsg, m proto.Message) error {
 	var err error
 	if p.opts.Encoding == JSON {
-		om.buf, err = protojson.MarshalOptions{}.MarshalAppend(om.buf[:0], m)
+		om.buf, err = JSONOptions.MarshalAppend(om.buf[:0], m)
 	} else {
 		om.buf, err = proto.MarshalOptions{}.MarshalAppend(om.buf[:0], m)
 	}

@@ -1,9 +1,12 @@
 package bus_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +20,8 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
+	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 )
@@ -418,5 +423,36 @@ func TestPublishAsyncPipelined(t *testing.T) {
 	}
 	if pd := core.PublishAsync(ctx, testEnvelope(wrapperspb.String("core"))); pd.Failed() || pd.Wait(ctx) != nil {
 		t.Error("core PublishAsync failed")
+	}
+}
+
+// TestPublishJSONKeepsZeroValues: in the JSON encoding a proto3 zero is
+// written, so a JSON consumer can tell uid 0 (the first playlist item)
+// from a uid that is not there, and a failed result says "ok":false.
+func TestPublishJSONKeepsZeroValues(t *testing.T) {
+	srv := bustest.RunServer(t)
+	nc := bustest.Connect(t, srv)
+	p, err := bus.NewPublisher(nc, bus.PublisherOptions{Encoding: bus.JSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		m    proto.Message
+		want []string
+	}{
+		{&cytubev1.DeleteAction{Uid: 0}, []string{`"uid":"0"`}},
+		{&commandsv1.CommandResult{Ok: false, Code: commandsv1.ErrorCode_ERROR_CODE_TIMEOUT}, []string{`"ok":false`, `"reason":""`}},
+	} {
+		e := testEnvelope(tc.m)
+		msg := receiveOne(t, nc, e.Subject, func() error { return p.Publish(t.Context(), e) })
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, msg.Data); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(compact.String(), w) {
+				t.Errorf("%s as JSON is %s, want it to contain %s", proto.MessageName(tc.m), compact.String(), w)
+			}
+		}
 	}
 }

@@ -477,7 +477,7 @@ func (s *Service) serve(i int, a Aspect, r micro.Request) {
 		se := &statev1.StateError{Code: code, Reason: desc, Channel: ch.Name}
 		var body []byte
 		if asJSON {
-			body, _ = protojson.Marshal(se)
+			body, _ = bus.JSONOptions.Marshal(se)
 		} else {
 			body, _ = marshalOpts.Marshal(se)
 		}
@@ -503,7 +503,7 @@ func (s *Service) serve(i int, a Aspect, r micro.Request) {
 	var body []byte
 	var err error
 	if asJSON {
-		body, err = protojson.Marshal(msg)
+		body, err = bus.JSONOptions.Marshal(msg)
 	} else {
 		body, err = marshalOpts.Marshal(msg)
 	}
