@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -176,7 +177,16 @@ type printer struct {
 	json bool
 	// now is the clock for the time column; time.Now when nil.
 	now func() time.Time
+
+	// The subject and type columns are as wide as the widest seen so far
+	// (at least minColumn), so that a long subject does not shift the
+	// columns of its line only.
+	mu           sync.Mutex
+	subjW, typeW int
 }
+
+// minColumn is the least width of the subject and type columns.
+const minColumn = 36
 
 func (p *printer) print(m *nats.Msg) error {
 	now := time.Now()
@@ -184,6 +194,16 @@ func (p *printer) print(m *nats.Msg) error {
 		now = p.now()
 	}
 	data, note := decodePayload(m.Header, m.Data)
+	if note == noteEmpty {
+		switch {
+		case strings.Contains(m.Subject, ".state."):
+			// rosey.platform.<platform>[.<channel>].state.<aspect>: an
+			// empty body asks for the subject's channel (docs/state.md).
+			note = "<state query>"
+		case m.Reply != "":
+			note = "<empty request>"
+		}
+	}
 	var line []byte
 	if p.json {
 		obj := struct {
@@ -220,12 +240,20 @@ func (p *printer) print(m *nats.Msg) error {
 		if corr == "" {
 			corr = "-"
 		}
-		line = fmt.Appendf(nil, "%s %-36s %-36s %-8s %s", now.Format("15:04:05.000"), m.Subject, typ, corr, payload)
+		p.mu.Lock()
+		p.subjW = max(p.subjW, minColumn, len(m.Subject))
+		p.typeW = max(p.typeW, minColumn, len(typ))
+		subjW, typeW := p.subjW, p.typeW
+		p.mu.Unlock()
+		line = fmt.Appendf(nil, "%s %-*s %-*s %-8s %s", now.Format("15:04:05.000"), subjW, m.Subject, typeW, typ, corr, payload)
 	}
 	line = append(line, '\n')
 	_, err := p.w.Write(line)
 	return err
 }
+
+// noteEmpty is the payload column of a message without data.
+const noteEmpty = "<empty>"
 
 // decodePayload returns the payload as compact JSON, or nil and a note
 // saying why it cannot: protobuf is decoded through the type named by
@@ -248,7 +276,7 @@ func decodePayload(h nats.Header, data []byte) (json.RawMessage, string) {
 		}
 		return protoJSON(m)
 	case len(data) == 0:
-		return nil, "<empty>"
+		return nil, noteEmpty
 	}
 	return nil, fmt.Sprintf("<%d bytes of %s without ce-dataschema: %s>", len(data), orDash(ct), preview(data))
 }
