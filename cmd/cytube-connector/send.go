@@ -20,6 +20,7 @@ import (
 	"github.com/nats-io/nuid"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
@@ -39,9 +40,12 @@ The body is a JSON object (protojson of the action's command message), given
 as the argument or on stdin ("-" or no argument with piped input). Shortcuts:
   send chat hello everyone          same as send chat '{"message": "hello everyone"}'
   send pm -to bob hi                same as send pm '{"username": "bob", "message": "hi"}'
-  send media_queue '{"media": {"type": "yt", "id": "dQw4w9WgXcQ"}}'
+  send media_queue '{"media": {"type": "cu", "id": "<iframe src=\"https://example.com/embed/1\"></iframe>", "title": "one"}}'
+                                    (a custom embed; "yt" items need the CyTube
+                                    server to have a YouTube API key)
 
 Actions: ` + strings.Join(mapping.Actions(), ", ") + `.
+"cytube-connector send <action> -h" lists an action's fields.
 
 Exit codes: 0 the command was confirmed, 1 it failed (code and reason on
 stderr) or no answer came in time, 2 bad usage, 3 no connector answers on the
@@ -62,6 +66,11 @@ func (c *cli) send(args []string) int {
 	to := fs.String("to", "", "recipient of a pm")
 	timeout := fs.Duration("timeout", 15*time.Second, "how long the connector may take; also sent as the "+bus.HeaderDeadlineMs+" header")
 	verbose := fs.Bool("v", false, "log NATS connection details to stderr")
+	if action, ok := actionHelp(args); ok {
+		// send <action> -h: the action's fields.
+		fmt.Fprint(c.stdout, describeAction(action))
+		return exitOK
+	}
 	pos, code, ok := c.parseInterspersed(fs, sendCommand, args)
 	if !ok {
 		return code
@@ -275,6 +284,71 @@ func (c *cli) printResult(reply *nats.Msg) int {
 }
 
 // fieldNames lists a command's JSON field names.
+// actionHelp reports "send <action> -h": an action among args and a help
+// flag.
+func actionHelp(args []string) (string, bool) {
+	help, action := false, ""
+	for _, a := range args {
+		switch {
+		case a == "-h" || a == "-help" || a == "--help":
+			help = true
+		case action == "" && slices.Contains(mapping.Actions(), a):
+			action = a
+		}
+	}
+	return action, help && action != ""
+}
+
+// describeAction lists the JSON fields of an action's command message,
+// nested messages indented, with their types and enum values.
+func describeAction(action string) string {
+	m, _ := mapping.NewCommand(action)
+	md := m.ProtoReflect().Descriptor()
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: %s send [flags] %s '<json>'\n\nThe body is %s as JSON (protojson); its fields:\n", progName, action, md.FullName())
+	if md.Fields().Len() == 0 {
+		b.WriteString("  (none: send an empty body)\n")
+	}
+	describeFields(&b, md, "  ", 0)
+	return b.String()
+}
+
+func describeFields(b *strings.Builder, md protoreflect.MessageDescriptor, indent string, depth int) {
+	fs := md.Fields()
+	for i := range fs.Len() {
+		f := fs.Get(i)
+		typ := f.Kind().String()
+		switch f.Kind() {
+		case protoreflect.MessageKind, protoreflect.GroupKind:
+			typ = "object"
+		case protoreflect.EnumKind:
+			var vals []string
+			ev := f.Enum().Values()
+			for j := range ev.Len() {
+				if ev.Get(j).Number() != 0 {
+					vals = append(vals, string(ev.Get(j).Name()))
+				}
+			}
+			typ = "one of " + strings.Join(vals, ", ")
+		case protoreflect.Int64Kind, protoreflect.Uint64Kind, protoreflect.Sint64Kind, protoreflect.Fixed64Kind, protoreflect.Sfixed64Kind:
+			typ += " (a number or a string)"
+		}
+		if f.IsList() {
+			typ = "list of " + typ
+		}
+		if f.IsMap() {
+			typ = "object of " + f.MapValue().Kind().String()
+		}
+		if od := f.ContainingOneof(); od != nil && !od.IsSynthetic() {
+			typ += fmt.Sprintf(" (one of the %s choices)", od.Name())
+		}
+		fmt.Fprintf(b, "%s%-*s %s\n", indent, max(1, 22-len(indent)), f.JSONName(), typ)
+		if f.Kind() == protoreflect.MessageKind && !f.IsMap() && depth < 3 && !strings.HasPrefix(string(f.Message().FullName()), "google.protobuf.") {
+			describeFields(b, f.Message(), indent+"  ", depth+1)
+		}
+	}
+}
+
 func fieldNames(m proto.Message) []string {
 	fs := m.ProtoReflect().Descriptor().Fields()
 	out := make([]string, 0, fs.Len())
