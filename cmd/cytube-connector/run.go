@@ -84,8 +84,11 @@ func (c *cli) loadConfig(flags *config.Flags) (config.Config, bool) {
 		return config.Config{}, false
 	}
 	cfg, err := config.Resolve(c.lookupEnv, dotenv, flags)
-	if err == nil {
-		err = cfg.Validate()
+	var ve *config.ValidationError
+	if err == nil || errors.As(err, &ve) {
+		// Values that did not parse keep their defaults; the other
+		// settings are still checked, so every problem shows at once.
+		err = config.JoinProblems(err, cfg.Validate())
 	}
 	if err != nil {
 		c.printConfigError(err)
@@ -99,6 +102,9 @@ func (c *cli) loadConfig(flags *config.Flags) (config.Config, bool) {
 func (c *cli) printConfigError(err error) {
 	var ve *config.ValidationError
 	if errors.As(err, &ve) && len(ve.Problems) > 0 {
+		if len(ve.Problems) > 1 {
+			fmt.Fprintf(c.stderr, "%s: invalid configuration (%d problems):\n", progName, len(ve.Problems))
+		}
 		for _, p := range ve.Problems {
 			fmt.Fprintf(c.stderr, "%s: %s\n", progName, oneLine(p.String()))
 		}

@@ -34,6 +34,24 @@ func TestRunMissingChannel(t *testing.T) {
 	}
 }
 
+// TestRunAllProblemsAtOnce: a value that does not parse does not hide the
+// other settings' problems.
+func TestRunAllProblemsAtOnce(t *testing.T) {
+	r := run(t, 20*time.Second, map[string]string{
+		"CYTUBE_CHANNEL": "lounge",
+		"NATS_JETSTREAM": "maybe",
+		"LOG_LEVEL":      "loud",
+	}, "run")
+	if r.code != 2 {
+		t.Fatalf("want exit 2: %v", r)
+	}
+	for _, want := range []string{"invalid configuration (2 problems):", `NATS_JETSTREAM is "maybe"`, `LOG_LEVEL is "loud"`} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q: %v", want, r)
+		}
+	}
+}
+
 func TestRunDefaultCommandIsRun(t *testing.T) {
 	// No subcommand, only a flag: the same as run.
 	r := run(t, 20*time.Second, map[string]string{"CYTUBE_PASSWORD": secret, "CYTUBE_USERNAME": "roseybot"}, "-log-level", "debug")

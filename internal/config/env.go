@@ -202,10 +202,9 @@ func FromEnv(lookup func(string) (string, bool), base Config) (Config, error) {
 	r.trimmed("FLEET_BUCKET", &cfg.Fleet.Bucket)
 	r.duration("FLEET_LEASE_TTL", &cfg.Fleet.LeaseTTL)
 	r.trimmed("FLEET_INSTANCE_ID", &cfg.Fleet.InstanceID)
-	if err := r.ps.err(); err != nil {
-		return base, err
-	}
-	return cfg, nil
+	// With problems, cfg still has every value that could be read, so that
+	// Validate can report the other settings' problems too.
+	return cfg, r.ps.err()
 }
 
 func (r *envReader) applyChannel(cfg *Config) {

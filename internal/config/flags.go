@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -170,9 +171,32 @@ func Resolve(env func(string) (string, bool), dotenv map[string]string, flags *F
 			return inner(name)
 		}
 	}
-	cfg, err := FromEnv(lookup, cfg)
-	if err != nil {
-		return cfg, err
+	cfg, envErr := FromEnv(lookup, cfg)
+	var ve *ValidationError
+	if envErr != nil && !errors.As(envErr, &ve) {
+		return cfg, envErr
 	}
-	return flags.Apply(cfg)
+	applied, flagErr := flags.Apply(cfg)
+	if flagErr == nil {
+		cfg = applied
+	}
+	return cfg, JoinProblems(envErr, flagErr)
+}
+
+// JoinProblems merges the problems of *ValidationErrors into one, so that
+// every problem is reported at once; an error of another kind is returned
+// as it is. nil when every err is nil.
+func JoinProblems(errs ...error) error {
+	var all problems
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			return err
+		}
+		all = append(all, ve.Problems...)
+	}
+	return all.err()
 }
