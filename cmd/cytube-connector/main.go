@@ -30,12 +30,15 @@ type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	lookupEnv      func(string) (string, bool)
+	// environ lists the environment (os.Environ); nil: unknown settings
+	// in the environment are not looked for.
+	environ func() []string
 	// exit ends the process at once (second signal); os.Exit in main.
 	exit func(code int)
 }
 
 func main() {
-	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, lookupEnv: os.LookupEnv, exit: os.Exit}
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, lookupEnv: os.LookupEnv, environ: os.Environ, exit: os.Exit}
 	stop := startProfiles()
 	code := c.main(os.Args[1:])
 	stop()

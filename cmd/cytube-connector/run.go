@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/roseybot/cytube-connector/internal/config"
 	"github.com/roseybot/cytube-connector/internal/service"
@@ -43,12 +44,16 @@ func (c *cli) run(args []string) int {
 	if fs.NArg() > 0 {
 		return c.usageError(runCommand, "unexpected argument %q", fs.Arg(0))
 	}
-	cfg, ok := c.loadConfig(flags)
+	cfg, unknown, ok := c.loadConfig(flags)
 	if !ok {
 		return exitUsage
 	}
 
 	log := newLogger(c.stderr, cfg.Log)
+	for _, u := range unknown {
+		// Not an error: other tools set NATS_* variables too.
+		log.Warn("setting ignored: the connector reads no such variable", "name", u.Name, "did_you_mean", u.Suggestion)
+	}
 	slog.SetDefault(log)
 	version := buildVersion()
 	log.Info("config", "version", version.Main, "commit", version.Commit, "config", cfg)
@@ -77,13 +82,18 @@ func (c *cli) run(args []string) int {
 // internal/config intends. On a problem it prints one line per problem
 // (never a secret: config's messages do not contain values of secrets)
 // and returns false.
-func (c *cli) loadConfig(flags *config.Flags) (config.Config, bool) {
+func (c *cli) loadConfig(flags *config.Flags) (config.Config, []config.Unknown, bool) {
 	dotenv, err := config.LoadDotEnv(".env")
 	if err != nil {
 		fmt.Fprintf(c.stderr, "%s: %s\n", progName, oneLine(err.Error()))
-		return config.Config{}, false
+		return config.Config{}, nil, false
 	}
-	cfg, err := config.Resolve(c.lookupEnv, dotenv, flags)
+	asked := map[string]bool{}
+	lookup := func(name string) (string, bool) {
+		asked[name] = true
+		return c.lookupEnv(name)
+	}
+	cfg, err := config.Resolve(lookup, dotenv, flags)
 	var ve *config.ValidationError
 	if err == nil || errors.As(err, &ve) {
 		// Values that did not parse keep their defaults; the other
@@ -92,9 +102,20 @@ func (c *cli) loadConfig(flags *config.Flags) (config.Config, bool) {
 	}
 	if err != nil {
 		c.printConfigError(err)
-		return config.Config{}, false
+		return config.Config{}, nil, false
 	}
-	return cfg, true
+	var names []string
+	if c.environ != nil {
+		for _, kv := range c.environ() {
+			if k, _, ok := strings.Cut(kv, "="); ok {
+				names = append(names, k)
+			}
+		}
+	}
+	for k := range dotenv {
+		names = append(names, k)
+	}
+	return cfg, config.UnknownSettings(names, func(n string) bool { return asked[n] }), true
 }
 
 // printConfigError prints a *config.ValidationError as one line per

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -405,4 +407,44 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestUnknownSettingWarned: a CYTUBE_/NATS_ variable the connector does
+// not read, in the environment or in .env, is named in a WARN line with
+// the setting it probably means.
+func TestUnknownSettingWarned(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd, _, _ := newProcess(t, ctx, map[string]string{
+		"NATS_URL": "nats://" + freeAddr(t), "CYTUBE_CHANNEL": "x", "CYTUBE_USRNAME": "bob", "LOG_FORMAT": "text",
+	}, "run")
+	if err := os.WriteFile(filepath.Join(cmd.Dir, ".env"), []byte("NATS_JETSTREM=false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stderr.String(), "nats not reachable") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no retry message\n%s", stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	_ = cmd.Wait()
+	out := stderr.String()
+	for _, want := range []string{
+		`level=WARN msg="setting ignored: the connector reads no such variable" name=CYTUBE_USRNAME did_you_mean=CYTUBE_USERNAME`,
+		`name=NATS_JETSTREM did_you_mean=NATS_JETSTREAM`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stderr lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "name=NATS_URL") || strings.Contains(out, "name=CYTUBE_CHANNEL") {
+		t.Errorf("a setting the connector reads was reported:\n%s", out)
+	}
 }
