@@ -3,6 +3,7 @@ package bus
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -64,6 +65,11 @@ type Scope struct {
 	Channel  string
 }
 
+// ReservedChannels are the channel tokens that seed-mode subjects use
+// right after the platform (send, status, error), so that no channel can
+// take them in channel-mode subjects. internal/config refuses them too.
+var ReservedChannels = []string{"send", "status", "error"}
+
 // Validate checks the scope's tokens. The error wraps ErrInvalidToken.
 func (s Scope) Validate() error {
 	if err := ValidToken(s.Platform); err != nil {
@@ -73,8 +79,7 @@ func (s Scope) Validate() error {
 		if err := ValidToken(s.Channel); err != nil {
 			return fmt.Errorf("scope channel: %w", err)
 		}
-		switch s.Channel {
-		case "send", "status", "error":
+		if slices.Contains(ReservedChannels, s.Channel) {
 			// rosey.platform.cytube.send.chat would then be both a seed-mode
 			// command and a channel-mode event.
 			return fmt.Errorf("scope channel %q is reserved: %w", s.Channel, ErrInvalidToken)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -64,9 +65,12 @@ func (ps problems) err() error {
 
 var (
 	channelNameRE = regexp.MustCompile(`^[\w-]{1,30}$`)
-	userNameRE    = regexp.MustCompile(`^[\w-]{1,20}$`)
-	hostLabelRE   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?$`)
-	streamNameRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	// reservedChannels are bus.ReservedChannels (checked by a test): seed
+	// subjects use these tokens where channel subjects name the channel.
+	reservedChannels = []string{"send", "status", "error"}
+	userNameRE       = regexp.MustCompile(`^[\w-]{1,20}$`)
+	hostLabelRE      = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?$`)
+	streamNameRE     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 )
 
 // global names a non-channel setting: its environment variable, plus the
@@ -144,6 +148,11 @@ func (c Config) validateChannel(ps *problems, i int, ch Channel) {
 	case !channelNameRE.MatchString(ch.Channel):
 		ps.add(set("CYTUBE_CHANNEL", "channel"), fmt.Sprintf("is %q, which is not a CyTube channel name", ch.Channel),
 			"use 1 to 30 letters, digits, _ or -, as in the channel's URL https://cytu.be/r/<name>")
+	}
+	if slices.Contains(reservedChannels, strings.ToLower(ch.Channel)) && c.EffectiveSubjectMode() == SubjectModeChannel {
+		ps.add(set("CYTUBE_CHANNEL", "channel"),
+			fmt.Sprintf("is %q, a word the connector's subjects reserve (rosey.platform.cytube.%s... are its own subjects), so it cannot name this channel's subjects in channel subject mode", ch.Channel, strings.ToLower(ch.Channel)),
+			"serve this channel from a connector of its own with SUBJECT_MODE=seed (or auto), whose subjects carry no channel name")
 	}
 	if ch.Username != "" && !userNameRE.MatchString(ch.Username) {
 		ps.add(set("CYTUBE_USERNAME", "username"), fmt.Sprintf("is %q, which is not a CyTube user name", ch.Username),
