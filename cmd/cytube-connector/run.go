@@ -95,9 +95,11 @@ func (c *cli) loadConfig(flags *config.Flags) (config.Config, []config.Unknown, 
 	}
 	cfg, err := config.Resolve(lookup, dotenv, flags)
 	var ve *config.ValidationError
-	if err == nil || errors.As(err, &ve) {
+	var fe *config.FileError
+	if err == nil || (errors.As(err, &ve) && !errors.As(err, &fe)) {
 		// Values that did not parse keep their defaults; the other
-		// settings are still checked, so every problem shows at once.
+		// settings are still checked, so every problem shows at once
+		// (not after a config file problem: its settings may be there).
 		err = config.JoinProblems(err, cfg.Validate())
 	}
 	if err != nil {

@@ -95,9 +95,28 @@ func Load(path string) (Config, error) {
 // NATS token and password. Relative paths in the file are relative to the
 // file's directory.
 //
-// Problems with values are returned as a *ValidationError; a missing or
-// unreadable file and YAML syntax errors are returned wrapped.
+// Every error is a *FileError. Problems with keys and values, and YAML
+// syntax errors, are a *ValidationError inside it (file and line named); a
+// missing or unreadable file is returned wrapped.
 func LoadFile(path string, lookup func(string) (string, bool), base Config) (Config, error) {
+	cfg, err := loadFile(path, lookup, base)
+	if err != nil {
+		return base, &FileError{Path: path, Err: err}
+	}
+	return cfg, nil
+}
+
+// FileError is a problem of the config file (LoadFile). The rest of the
+// configuration is not checked after one: its settings may be in the file.
+type FileError struct {
+	Path string
+	Err  error // often a *ValidationError
+}
+
+func (e *FileError) Error() string { return e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
+func loadFile(path string, lookup func(string) (string, bool), base Config) (Config, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if !oneOf(ext, ".yaml", ".yml", ".json") {
 		return base, &ValidationError{Problems: []Problem{{
@@ -114,7 +133,7 @@ func LoadFile(path string, lookup func(string) (string, bool), base Config) (Con
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
-		return base, fmt.Errorf("config file %s: %w", path, err)
+		return base, yamlError(path, err)
 	}
 	l := fileLoader{path: path, dir: filepath.Dir(path), lookup: lookup}
 	cfg := l.apply(fc, base)

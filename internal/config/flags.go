@@ -173,7 +173,8 @@ func Resolve(env func(string) (string, bool), dotenv map[string]string, flags *F
 	}
 	cfg, envErr := FromEnv(lookup, cfg)
 	var ve *ValidationError
-	if envErr != nil && !errors.As(envErr, &ve) {
+	var fe *FileError
+	if envErr != nil && (!errors.As(envErr, &ve) || errors.As(envErr, &fe)) {
 		return cfg, envErr
 	}
 	applied, flagErr := flags.Apply(cfg)
