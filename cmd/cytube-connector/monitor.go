@@ -26,6 +26,7 @@ import (
 	_ "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 
 	"github.com/roseybot/cytube-connector/internal/bus"
+	"github.com/roseybot/cytube-connector/internal/mapping"
 )
 
 // defaultMonitorSubjects are the seed's two event trees: raw platform
@@ -194,6 +195,13 @@ func (p *printer) print(m *nats.Msg) error {
 		now = p.now()
 	}
 	data, note := decodePayload(m.Header, m.Data)
+	if data == nil && len(m.Data) > 0 && m.Header.Get(bus.HeaderDataSchema) == "" {
+		// A command sent in protobuf without ce-dataschema: its subject
+		// names the action, and so the message.
+		if d, ok := decodeCommand(m.Subject, m.Data); ok {
+			data, note = d, ""
+		}
+	}
 	if note == noteEmpty {
 		switch {
 		case strings.Contains(m.Subject, ".state."):
@@ -250,6 +258,21 @@ func (p *printer) print(m *nats.Msg) error {
 	line = append(line, '\n')
 	_, err := p.w.Write(line)
 	return err
+}
+
+// decodeCommand decodes data as the command message of the action a
+// command subject (….send.<action>) names.
+func decodeCommand(subject string, data []byte) (json.RawMessage, bool) {
+	i := strings.LastIndex(subject, ".send.")
+	if i < 0 {
+		return nil, false
+	}
+	m, ok := mapping.NewCommand(subject[i+len(".send."):])
+	if !ok || proto.Unmarshal(data, m) != nil {
+		return nil, false
+	}
+	j, note := protoJSON(m)
+	return j, note == ""
 }
 
 // noteEmpty is the payload column of a message without data.

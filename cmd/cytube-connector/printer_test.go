@@ -64,3 +64,20 @@ func TestPrinterEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestPrinterCommandWithoutSchema: a protobuf command without
+// ce-dataschema is decoded through the action its subject names.
+func TestPrinterCommandWithoutSchema(t *testing.T) {
+	data, err := proto.Marshal(&commandsv1.KickCommand{Username: "bob", Reason: "spam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	p := &printer{w: &out}
+	if err := p.print(&nats.Msg{Subject: "rosey.platform.cytube.send.kick", Header: nats.Header{bus.HeaderContentType: {bus.ContentTypeProtobuf}}, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `{"username":"bob","reason":"spam"}`) {
+		t.Errorf("printed %q", out.String())
+	}
+}
