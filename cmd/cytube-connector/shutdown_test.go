@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -359,14 +360,18 @@ func eventOf(frame string) (string, json.RawMessage, bool) {
 	return name, arg, true
 }
 
-// TestInterruptWhileNATSUnreachable: Ctrl-C while the connector still waits
-// for NATS is a clean stop (exit 0, no ERROR), not a failure.
-func TestInterruptWhileNATSUnreachable(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd, _, _ := newProcess(t, ctx, map[string]string{
-		"NATS_URL": "nats://" + freeAddr(t), "CYTUBE_CHANNEL": "x", "LOG_FORMAT": "text",
-	}, "run")
+// startNATSUnreachable starts "run" with NATS_URL on a port nobody listens
+// on (and env, and a .env file with dotenv when not empty), and waits until
+// it says NATS is not reachable.
+func startNATSUnreachable(t *testing.T, ctx context.Context, env map[string]string, dotenv string) (*exec.Cmd, *lockedBuffer) {
+	t.Helper()
+	env["NATS_URL"], env["CYTUBE_CHANNEL"], env["LOG_FORMAT"] = "nats://"+freeAddr(t), "x", "text"
+	cmd, _, _ := newProcess(t, ctx, env, "run")
+	if dotenv != "" {
+		if err := os.WriteFile(filepath.Join(cmd.Dir, ".env"), []byte(dotenv), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	stderr := &lockedBuffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
@@ -375,10 +380,21 @@ func TestInterruptWhileNATSUnreachable(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(stderr.String(), "nats not reachable") {
 		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
 			t.Fatalf("no retry message\n%s", stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	return cmd, stderr
+}
+
+// TestInterruptWhileNATSUnreachable: Ctrl-C while the connector still waits
+// for NATS is a clean stop (exit 0, no ERROR), not a failure.
+func TestInterruptWhileNATSUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd, stderr := startNATSUnreachable(t, ctx, map[string]string{}, "")
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -388,6 +404,29 @@ func TestInterruptWhileNATSUnreachable(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "level=ERROR") {
 		t.Errorf("Ctrl-C logged an error:\n%s", stderr)
+	}
+}
+
+// TestUnknownSettingWarned: a CYTUBE_/NATS_ variable the connector does
+// not read, in the environment or in .env, is named in a WARN line with
+// the setting it probably means.
+func TestUnknownSettingWarned(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd, stderr := startNATSUnreachable(t, ctx, map[string]string{"CYTUBE_USRNAME": "bob"}, "NATS_JETSTREM=false\n")
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	_ = cmd.Wait()
+	out := stderr.String()
+	for _, want := range []string{
+		`level=WARN msg="setting ignored: the connector reads no such variable" name=CYTUBE_USRNAME did_you_mean=CYTUBE_USERNAME`,
+		`name=NATS_JETSTREM did_you_mean=NATS_JETSTREAM`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stderr lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "name=NATS_URL") || strings.Contains(out, "name=CYTUBE_CHANNEL") {
+		t.Errorf("a setting the connector reads was reported:\n%s", out)
 	}
 }
 
@@ -407,44 +446,4 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// TestUnknownSettingWarned: a CYTUBE_/NATS_ variable the connector does
-// not read, in the environment or in .env, is named in a WARN line with
-// the setting it probably means.
-func TestUnknownSettingWarned(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd, _, _ := newProcess(t, ctx, map[string]string{
-		"NATS_URL": "nats://" + freeAddr(t), "CYTUBE_CHANNEL": "x", "CYTUBE_USRNAME": "bob", "LOG_FORMAT": "text",
-	}, "run")
-	if err := os.WriteFile(filepath.Join(cmd.Dir, ".env"), []byte("NATS_JETSTREM=false\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	stderr := &lockedBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stderr.String(), "nats not reachable") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no retry message\n%s", stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	_ = cmd.Wait()
-	out := stderr.String()
-	for _, want := range []string{
-		`level=WARN msg="setting ignored: the connector reads no such variable" name=CYTUBE_USRNAME did_you_mean=CYTUBE_USERNAME`,
-		`name=NATS_JETSTREM did_you_mean=NATS_JETSTREAM`,
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("stderr lacks %s:\n%s", want, out)
-		}
-	}
-	if strings.Contains(out, "name=NATS_URL") || strings.Contains(out, "name=CYTUBE_CHANNEL") {
-		t.Errorf("a setting the connector reads was reported:\n%s", out)
-	}
 }
