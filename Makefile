@@ -187,7 +187,8 @@ FUZZRETRYTIME ?= 30s
 FUZZ_TARGETS := ./internal/socketio:FuzzDecodePacket ./internal/socketio:FuzzSplitEventMatches \
 	./internal/cytube/raw:FuzzDecode ./internal/mapping:FuzzDecodeCommand \
 	./internal/mapping:FuzzPlainText ./internal/cytube/raw:FuzzFastPathMatches \
-	./internal/jsonscan:FuzzMembersMatches ./internal/bus:FuzzParsePubAck
+	./internal/jsonscan:FuzzMembersMatches ./internal/bus:FuzzParsePubAck \
+	./internal/bus:FuzzParseTraceparent
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10s; e.g. FUZZTIME=10m).

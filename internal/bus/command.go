@@ -102,6 +102,11 @@ type CommandRequest struct {
 	Header nats.Header
 	// Reply is the reply subject, empty for fire-and-forget commands.
 	Reply string
+	// Trace is the span of the connector's handling of the command: a
+	// child of the request's traceparent, or a new trace when it had none
+	// (or an invalid one). The reply carries it, and so should the events
+	// the command causes (as their parent).
+	Trace TraceContext
 	// Accepted tells the bus that the command's place in line is fixed (it
 	// was queued for sending). The bus then takes the next command of the
 	// scope while this one waits for its confirmation, so commands keep
@@ -417,6 +422,11 @@ func (c *commandService) serve(parent context.Context, scope Scope, prefix, acti
 		req.Action = strings.TrimPrefix(req.Subject, prefix+".")
 	}
 	req.ContentType = requestContentType(req.Header.Get(HeaderContentType), req.Data)
+	if parent, ok := ParseTraceparent(req.Header.Get(HeaderTraceparent)); ok {
+		req.Trace = parent.Child()
+	} else {
+		req.Trace = NewTrace()
+	}
 
 	reply, err := c.run(parent, req)
 
@@ -447,7 +457,10 @@ func (c *commandService) serve(parent context.Context, scope Scope, prefix, acti
 		ep.mon.record(ep, time.Since(arrived), err)
 		return
 	}
-	msg := &nats.Msg{Subject: req.Reply, Data: body, Header: nats.Header{HeaderContentType: []string{req.ContentType}}}
+	msg := &nats.Msg{Subject: req.Reply, Data: body, Header: nats.Header{
+		HeaderContentType: []string{req.ContentType},
+		HeaderTraceparent: []string{req.Trace.String()},
+	}}
 	if err != nil {
 		desc := strings.Map(func(r rune) rune {
 			if r == '\r' || r == '\n' {

@@ -434,3 +434,31 @@ func TestCommandsKeepOrderButDoNotWaitForEachOther(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandTraceparent: a result carries the command's trace (a child
+// span of its traceparent), the handler sees the same span, and a command
+// without one gets a new trace.
+func TestCommandTraceparent(t *testing.T) {
+	mt := resultType(t)
+	seen := make(chan bus.TraceContext, 2)
+	inner := echoHandler(mt)
+	nc, _, _ := startService(t, bus.CommandServiceConfig{Scopes: []bus.Scope{seed}, Handler: bus.CommandHandlerFunc(func(ctx context.Context, req bus.CommandRequest) (proto.Message, error) {
+		seen <- req.Trace
+		return inner.HandleCommand(ctx, req)
+	})})
+	const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	resp := request(t, nc, "rosey.platform.cytube.send.echo", nats.Header{"Content-Type": {"application/json"}, "traceparent": {parent}}, []byte(`"hi"`))
+	got, ok := bus.ParseTraceparent(resp.Header.Get("traceparent"))
+	p, _ := bus.ParseTraceparent(parent)
+	if !ok || got.TraceID != p.TraceID || got.SpanID == p.SpanID || got.Flags != 1 {
+		t.Errorf("reply traceparent %q, want the trace of %s with a span of its own", resp.Header.Get("traceparent"), parent)
+	}
+	if h := <-seen; h != got {
+		t.Errorf("handler saw %v, reply carries %v", h, got)
+	}
+	resp = request(t, nc, "rosey.platform.cytube.send.echo", nats.Header{"Content-Type": {"application/json"}}, []byte(`"hi"`))
+	if _, ok := bus.ParseTraceparent(resp.Header.Get("traceparent")); !ok {
+		t.Errorf("reply to a command without traceparent has %q, want a new trace", resp.Header.Get("traceparent"))
+	}
+	<-seen
+}

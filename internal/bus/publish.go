@@ -143,6 +143,9 @@ type Envelope struct {
 	RawJSON []byte
 	// MsgID is the JetStream de-duplication id; defaults to ID.
 	MsgID string
+	// Trace is the W3C trace context sent as the traceparent header; a
+	// new trace when zero. The envelopes of one event share it.
+	Trace TraceContext
 }
 
 // PublisherOptions configures a Publisher. The zero value publishes
@@ -193,7 +196,7 @@ type Publisher struct {
 // PublishMsg or RequestMsgWithContext returns, so reuse is safe after that.
 type outMsg struct {
 	msg  nats.Msg
-	vals [11][1]string
+	vals [12][1]string
 	buf  []byte
 	// ackc receives the answer to this message's asynchronous JetStream
 	// publish (asyncAcks); empty whenever the message is in the pool.
@@ -202,6 +205,9 @@ type outMsg struct {
 	// normalized envelope of one event share their time.
 	lastTime    time.Time
 	lastTimeStr string
+	// Likewise the last traceparent.
+	lastTrace    TraceContext
+	lastTraceStr string
 }
 
 // NewPublisher returns a Publisher on nc. It does not contact the server;
@@ -235,7 +241,7 @@ func NewPublisher(nc *nats.Conn, opts PublisherOptions) (*Publisher, error) {
 		p.jsOpts = []jetstream.PublishOpt{jetstream.WithRetryAttempts(0)}
 	}
 	p.pool.New = func() any {
-		return &outMsg{msg: nats.Msg{Header: make(nats.Header, 11)}, ackc: make(chan pubAnswer, 1)}
+		return &outMsg{msg: nats.Msg{Header: make(nats.Header, 12)}, ackc: make(chan pubAnswer, 1)}
 	}
 	return p, nil
 }
@@ -320,6 +326,10 @@ func (om *outMsg) setHeaders(e *Envelope, contentType, schema string) {
 	set(HeaderChannel, e.Channel)
 	set(HeaderContentType, contentType)
 	set(HeaderMsgID, msgID)
+	if e.Trace != om.lastTrace || om.lastTraceStr == "" {
+		om.lastTrace, om.lastTraceStr = e.Trace, e.Trace.String()
+	}
+	set(HeaderTraceparent, om.lastTraceStr)
 }
 
 func (p *Publisher) send(ctx context.Context, e *Envelope, om *outMsg, data []byte, contentType, schema string) error {
@@ -360,6 +370,9 @@ func (p *Publisher) prepare(e *Envelope, om *outMsg, data []byte, contentType, s
 	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()
+	}
+	if !e.Trace.IsValid() {
+		e.Trace = NewTrace()
 	}
 	om.setHeaders(e, contentType, schema)
 	om.msg.Subject = e.Subject

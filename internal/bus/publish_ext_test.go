@@ -77,8 +77,11 @@ func TestPublishHeadersProtobuf(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := wrapperspb.String("hello")
+	const trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	e := testEnvelope(data)
+	e.Trace, _ = bus.ParseTraceparent(trace)
 	msg := receiveOne(t, nc, "rosey.platform.cytube.chat", func() error {
-		return p.Publish(t.Context(), testEnvelope(data))
+		return p.Publish(t.Context(), e)
 	})
 	want := nats.Header{
 		"ce-specversion":   {"1.0"},
@@ -92,6 +95,7 @@ func TestPublishHeadersProtobuf(t *testing.T) {
 		"ce-channel":       {"lobby"},
 		"Content-Type":     {"application/protobuf"},
 		"Nats-Msg-Id":      {"evt-1"},
+		"traceparent":      {trace},
 	}
 	if diff := cmp.Diff(want, msg.Header); diff != "" {
 		t.Errorf("headers (-want +got):\n%s", diff)
@@ -138,6 +142,9 @@ func TestPublishJSONEncodingAndOptionalHeaders(t *testing.T) {
 	}
 	if _, err := time.Parse(time.RFC3339Nano, msg.Header.Get("ce-time")); err != nil {
 		t.Errorf("ce-time %q: %v", msg.Header.Get("ce-time"), err)
+	}
+	if tp := msg.Header.Get("traceparent"); func() bool { _, ok := bus.ParseTraceparent(tp); return !ok }() {
+		t.Errorf("traceparent %q: want a new trace when the envelope has none", tp)
 	}
 	for _, h := range []string{"ce-correlationid", "ce-platform", "ce-channel"} {
 		if v, ok := msg.Header[h]; ok {

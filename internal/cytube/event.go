@@ -54,6 +54,10 @@ type Event struct {
 	Key string
 	// Channel is the channel the session is in.
 	Channel string
+	// Cause is the Request.Trace of the command this event confirmed (a
+	// chat line's own echo, the queue of a media_queue...); empty for
+	// events no command of this session caused.
+	Cause string
 }
 
 // markChat flags history, self and the stable key of a chatMsg or pm.

@@ -134,6 +134,10 @@ func (s *Session) match(ev *Event, own string) {
 	}
 	s.mu.Unlock()
 	if hit != nil {
+		if res.err == nil {
+			// The event that confirmed a command is caused by it.
+			ev.Cause = hit.trace
+		}
 		hit.finish(res.conf, res.err)
 	}
 }

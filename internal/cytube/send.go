@@ -26,6 +26,9 @@ type Request struct {
 	// send order, so a caller can take the next command while this one
 	// waits for CyTube.
 	Queued func()
+	// Trace, when set, is the W3C traceparent of the command's handling:
+	// the event that confirms it carries it as Event.Cause.
+	Trace string
 
 	// Set by the constructors of commands.go: the encoded argument and
 	// the fields the rules read, so neither is computed again.
@@ -87,6 +90,7 @@ type sendOp struct {
 	raw   json.RawMessage
 	spec  spec
 	conn  uint64
+	trace string // Request.Trace
 
 	once    sync.Once
 	done    chan opResult
@@ -182,7 +186,7 @@ func (s *Session) Send(ctx context.Context, r Request) (Confirmation, error) {
 	if r.FailFast && state != StateReady {
 		return Confirmation{}, ErrNotReady
 	}
-	op := &sendOp{ctx: ctx, event: r.Event, raw: raw, spec: sp, done: make(chan opResult, 1),
+	op := &sendOp{ctx: ctx, event: r.Event, raw: raw, spec: sp, trace: r.Trace, done: make(chan opResult, 1),
 		settled: make(chan struct{}), retry: make(chan time.Duration, 1)}
 	if err := s.enqueue(s.lanes[sp.lane], op); err != nil {
 		return Confirmation{}, err

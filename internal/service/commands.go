@@ -118,11 +118,13 @@ func (s *Service) runCommand(ctx context.Context, req bus.CommandRequest) *comma
 		return &commandsv1.CommandResult{Ok: true, Reason: fmt.Sprintf("playlist already %s", lockWord(*r.WantLocked))}
 	}
 	if r.First != nil {
+		r.First.Trace = req.Trace.String()
 		if _, err := ch.session().Send(ctx, *r.First); err != nil {
 			return failFrom(err)
 		}
 	}
 	r.Queued = req.Accepted
+	r.Trace = req.Trace.String()
 	conf, err := ch.session().Send(ctx, r.Request)
 	if err != nil {
 		return failFrom(err)

@@ -102,6 +102,7 @@ func Translate(ch ChannelInfo, ev cytube.Event) Translation {
 	env := bus.Envelope{
 		ID: id, CorrelationID: id, Source: ch.Source, Type: "cytube." + ev.Name,
 		Time: ev.Received, Platform: mapping.Platform, Channel: ch.Name,
+		Trace: eventTrace(ev),
 	}
 	msg, unmodelled, err := ev.Msg, ev.Unmodelled, ev.Err
 	if err != nil {
@@ -139,6 +140,16 @@ func Translate(ch ChannelInfo, ev cytube.Event) Translation {
 		out.Envelopes = append(out.Envelopes, n)
 	}
 	return out
+}
+
+// eventTrace is the trace context of an event's envelopes (raw and
+// normalized share it): a child span of the command that caused it, or a
+// new trace.
+func eventTrace(ev cytube.Event) bus.TraceContext {
+	if cause, ok := bus.ParseTraceparent(ev.Cause); ok {
+		return cause.Child()
+	}
+	return bus.NewTrace()
 }
 
 // messageTime is the server's own time of a chat message or PM, from its
