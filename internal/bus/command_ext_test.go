@@ -227,12 +227,13 @@ func TestCommandRoundTrip(t *testing.T) {
 // because the handler returns as soon as the command has its place).
 func TestCommandStatsAreTrue(t *testing.T) {
 	mt := resultType(t)
-	release := make(chan struct{})
+	release, holding := make(chan struct{}), make(chan struct{})
 	h := echoHandler(mt)
 	nc, svc, _ := startService(t, bus.CommandServiceConfig{Scopes: []bus.Scope{seed}, Timeout: 5 * time.Second,
 		Handler: bus.CommandHandlerFunc(func(ctx context.Context, req bus.CommandRequest) (proto.Message, error) {
 			if req.Action == "held" {
 				req.Accepted() // its place is taken; the answer comes later
+				close(holding)
 				<-release
 				return newResult(mt, true, "held"), nil
 			}
@@ -244,7 +245,13 @@ func TestCommandStatsAreTrue(t *testing.T) {
 		m, _ := nc.RequestMsg(&nats.Msg{Subject: seed.Command("held"), Header: hdr, Data: []byte(`"x"`)}, 10*time.Second)
 		held <- m
 	}()
-	// The next command is taken while the first waits.
+	// The held command has arrived (so the 100 ms below count in its
+	// processing time); the next command is taken while it waits.
+	select {
+	case <-holding:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the held command never reached the handler")
+	}
 	request(t, nc, seed.Command("refuse"), hdr, []byte(`"x"`))
 	stats := func() *micro.EndpointStats { return svc.Stats().Endpoints[0] }
 	if st := stats(); st.NumRequests != 1 || st.NumErrors != 1 || st.LastError != "refused: not permitted" {
