@@ -117,14 +117,16 @@ func (s *Service) runCommand(ctx context.Context, req bus.CommandRequest) *comma
 	if r.WantLocked != nil && ch.session().State() == cytube.StateReady && ch.session().Snapshot().Locked == *r.WantLocked {
 		return &commandsv1.CommandResult{Ok: true, Reason: fmt.Sprintf("playlist already %s", lockWord(*r.WantLocked))}
 	}
+	// The command's span, for the events that confirm it (its echo).
+	trace := req.Trace.String()
 	if r.First != nil {
-		r.First.Trace = req.Trace.String()
+		r.First.Trace = trace
 		if _, err := ch.session().Send(ctx, *r.First); err != nil {
 			return failFrom(err)
 		}
 	}
 	r.Queued = req.Accepted
-	r.Trace = req.Trace.String()
+	r.Trace = trace
 	conf, err := ch.session().Send(ctx, r.Request)
 	if err != nil {
 		return failFrom(err)
