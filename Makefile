@@ -50,15 +50,19 @@ $(NODE_STAMP): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
 #   - gen/ts becomes an installable ESM package (package.json, lockfile,
 #     .gitignore for its node_modules);
 #   - gen/python gets empty __init__.py files so `import cytube.v1.events_pb2`
-#     works with PYTHONPATH=gen/python, and a .gitignore for __pycache__.
+#     works with PYTHONPATH=gen/python, and a .gitignore for __pycache__;
+# and the AsyncAPI document gen/asyncapi/asyncapi.yaml is written from the
+# JSON Schemas buf wrote to gen/jsonschema and the connector's subject
+# tables (cmd/gen-asyncapi; internal/asyncapi's tests validate it).
 # The output is deterministic: a second run changes nothing.
 .PHONY: generate
-generate: $(NODE_STAMP) ## Regenerate gen/ (Go, TypeScript, Python) from proto/.
+generate: $(NODE_STAMP) ## Regenerate gen/ (Go, TypeScript, Python, JSON Schema, AsyncAPI) from proto/.
 	$(BUF) generate
 	cp $(GEN_TEMPLATES)/ts/package.json $(GEN_TEMPLATES)/ts/package-lock.json gen/ts/
 	cp $(GEN_TEMPLATES)/ts/gitignore gen/ts/.gitignore
 	cp $(GEN_TEMPLATES)/python/gitignore gen/python/.gitignore
 	find gen/python -mindepth 1 -type d -exec touch {}/__init__.py \;
+	$(GO) run ./cmd/gen-asyncapi -schemas gen/jsonschema -o gen/asyncapi/asyncapi.yaml
 
 .PHONY: checkgenerate
 checkgenerate: generate ## Fail when gen/ differs from what `make generate` writes.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -144,6 +145,10 @@ type CommandServiceConfig struct {
 	Metadata    map[string]string
 	// Scopes to take commands for; one endpoint each.
 	Scopes []Scope
+	// ScopeMetadata is added to the $SRV.INFO metadata of every scope's
+	// endpoint (which also has "scope_prefix"), e.g. the request and result
+	// types.
+	ScopeMetadata map[string]string
 	// Routes are extra endpoints on fixed subjects, such as the
 	// platform-neutral SendMessageSubject; their requests reach the
 	// handler with the route's Scope and Action.
@@ -188,6 +193,9 @@ type Route struct {
 	Subject string
 	Scope   Scope
 	Action  string
+	// Metadata is added to the endpoint's $SRV.INFO metadata (which also
+	// has "action").
+	Metadata map[string]string
 }
 
 // CommandService is the running command service, a NATS micro service
@@ -316,7 +324,12 @@ func NewCommandService(ctx context.Context, nc *nats.Conn, cfg CommandServiceCon
 	}
 	for i, s := range cfg.Scopes {
 		prefix := s.CommandPrefix()
-		ep := mon.add(endpointName(i, s), prefix+".>", c.cfg.QueueGroup, map[string]string{"scope_prefix": prefix})
+		md := maps.Clone(cfg.ScopeMetadata)
+		if md == nil {
+			md = map[string]string{}
+		}
+		md["scope_prefix"] = prefix
+		ep := mon.add(endpointName(i, s), prefix+".>", c.cfg.QueueGroup, md)
 		if err := subscribe(ep, func(m *nats.Msg, arrived time.Time, f *inflight) { c.serve(ctx, s, prefix, "", ep, m, arrived, f) }); err != nil {
 			return nil, err
 		}
@@ -326,7 +339,12 @@ func NewCommandService(ctx context.Context, nc *nats.Conn, cfg CommandServiceCon
 			_ = svc.Stop()
 			return nil, fmt.Errorf("%w: route %q: %w", ErrInvalidConfig, rt.Subject, err)
 		}
-		ep := mon.add(fmt.Sprintf("route-%d", i), rt.Subject, c.cfg.QueueGroup, map[string]string{"action": rt.Action})
+		md := maps.Clone(rt.Metadata)
+		if md == nil {
+			md = map[string]string{}
+		}
+		md["action"] = rt.Action
+		ep := mon.add(fmt.Sprintf("route-%d", i), rt.Subject, c.cfg.QueueGroup, md)
 		if err := subscribe(ep, func(m *nats.Msg, arrived time.Time, f *inflight) {
 			c.serve(ctx, rt.Scope, "", rt.Action, ep, m, arrived, f)
 		}); err != nil {

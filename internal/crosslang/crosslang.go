@@ -179,6 +179,14 @@ func InstallGenTS(t testing.TB) {
 	npmCI(t, filepath.Join(RepoRoot(t), "gen", "ts"), filepath.Join("node_modules", "@bufbuild", "protobuf", "package.json"))
 }
 
+// InstallTools runs `npm ci` in internal/tools/node (the code generators
+// and the AsyncAPI and JSON Schema validators) when its node_modules is
+// missing or older than the validators.
+func InstallTools(t testing.TB) {
+	t.Helper()
+	npmCI(t, filepath.Join(RepoRoot(t), "internal", "tools", "node"), filepath.Join("node_modules", "@asyncapi", "parser", "package.json"))
+}
+
 func npmCI(t testing.TB, dir, probe string) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(dir, probe)); err == nil {

@@ -8,6 +8,7 @@ import (
 
 	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Platform is the platform name this mapping produces.
@@ -22,6 +23,27 @@ const (
 	KindUserUpdate     = "user.update"
 	KindChatCleared    = "chat.cleared"
 )
+
+// KindInfo describes one normalized kind: the message its subject carries
+// and the CyTube events Normalize makes it from. The AsyncAPI document
+// (internal/asyncapi) and docs/subjects.md are written from Kinds.
+type KindInfo struct {
+	Kind    string
+	Message protoreflect.FullName
+	From    []string
+}
+
+// Kinds lists every normalized kind, in the order of docs/subjects.md.
+func Kinds() []KindInfo {
+	return []KindInfo{
+		{KindMessage, "rosey.events.v1.Message", []string{"chatMsg"}},
+		{KindPrivateMessage, "rosey.events.v1.PrivateMessage", []string{"pm"}},
+		{KindUserJoin, "rosey.events.v1.UserJoin", []string{"addUser"}},
+		{KindUserLeave, "rosey.events.v1.UserLeave", []string{"userLeave"}},
+		{KindUserUpdate, "rosey.events.v1.UserUpdate", []string{"setUserRank", "setUserMeta", "setAFK"}},
+		{KindChatCleared, "rosey.events.v1.ChatCleared", []string{"clearchat"}},
+	}
+}
 
 // Context is what Normalize needs beyond the raw message.
 type Context struct {

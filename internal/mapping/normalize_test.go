@@ -4,9 +4,11 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
+	"github.com/roseybot/cytube-connector/internal/cytube/raw"
 )
 
 func TestNormalizeFlagsAndUsers(t *testing.T) {
@@ -47,5 +49,32 @@ func TestNormalizeFlagsAndUsers(t *testing.T) {
 	}
 	if _, ok := Normalize(&cytubev1.ChangeMedia{Title: "x"}, Context{}); ok {
 		t.Error("media was normalized")
+	}
+}
+
+// TestKindsMatchNormalize: every event Kinds names normalizes to its kind
+// and message, and no other modelled event normalizes at all.
+func TestKindsMatchNormalize(t *testing.T) {
+	from := map[string]KindInfo{}
+	for _, k := range Kinds() {
+		for _, ev := range k.From {
+			from[ev] = k
+		}
+	}
+	for _, ev := range raw.Events() {
+		name, _ := raw.MessageName(ev)
+		mt, err := protoregistry.GlobalTypes.FindMessageByName(name)
+		if err != nil {
+			t.Fatalf("%s: %v", ev, err)
+		}
+		n, ok := Normalize(mt.New().Interface(), Context{Channel: "c"})
+		k, want := from[ev]
+		switch {
+		case ok != want:
+			t.Errorf("%s: normalized %v, Kinds says %v", ev, ok, want)
+		case ok && (n.Kind != k.Kind || n.Message.ProtoReflect().Descriptor().FullName() != k.Message):
+			t.Errorf("%s: normalized to %s %s, Kinds says %s %s", ev, n.Kind,
+				n.Message.ProtoReflect().Descriptor().FullName(), k.Kind, k.Message)
+		}
 	}
 }

@@ -30,16 +30,19 @@ func (s *Service) startCommands(ctx context.Context, nc *nats.Conn, chans []*cha
 	routes := make([]bus.Route, 0, len(chans))
 	for _, ch := range chans {
 		scopes = append(scopes, ch.scope)
-		routes = append(routes, bus.Route{Subject: bus.SendMessageSubject(mapping.Platform, ch.name), Scope: ch.scope, Action: actionSendMessage})
+		routes = append(routes, bus.Route{Subject: bus.SendMessageSubject(mapping.Platform, ch.name), Scope: ch.scope, Action: actionSendMessage,
+			Metadata: map[string]string{"request_type": "rosey.commands.v1.SendMessage", "result_type": resultType}})
 	}
 	svc, err := bus.NewCommandService(ctx, nc, bus.CommandServiceConfig{
-		Name:        "cytube-connector",
-		Version:     s.opts.Version,
-		Description: "Sends commands to CyTube channels and answers with a rosey.commands.v1.CommandResult",
-		Scopes:      scopes,
-		Routes:      routes,
-		Handler:     bus.CommandHandlerFunc(s.handleCommand),
-		MaxPayload:  maxCommandBytes,
+		Name:          "cytube-connector",
+		Version:       s.opts.Version,
+		Description:   "Sends commands to CyTube channels and answers with a rosey.commands.v1.CommandResult",
+		Metadata:      map[string]string{"asyncapi": bus.AsyncAPIDocument},
+		Scopes:        scopes,
+		ScopeMetadata: map[string]string{"request_types": requestTypes(), "result_type": resultType},
+		Routes:        routes,
+		Handler:       bus.CommandHandlerFunc(s.handleCommand),
+		MaxPayload:    maxCommandBytes,
 		// The service's own refusals (too long, bad deadline header, a
 		// panic) get a CommandResult body like every other failure.
 		Failure: func(code commandsv1.ErrorCode, reason string) proto.Message { return fail(code, reason) },
@@ -52,6 +55,23 @@ func (s *Service) startCommands(ctx context.Context, nc *nats.Conn, chans []*cha
 		return nil, fmt.Errorf("service: command service: %w", err)
 	}
 	return svc, nil
+}
+
+// resultType is the reply message of every command endpoint.
+const resultType = "rosey.commands.v1.CommandResult"
+
+// requestTypes lists each action's request message for the endpoint
+// metadata: "afk=rosey.commands.v1.AfkCommand,ban=...", sorted by action.
+func requestTypes() string {
+	var b strings.Builder
+	for i, a := range mapping.Actions() {
+		m, _ := mapping.NewCommand(a)
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(a + "=" + string(m.ProtoReflect().Descriptor().FullName()))
+	}
+	return b.String()
 }
 
 // handleCommand validates a command, sends it to its channel and returns

@@ -357,17 +357,61 @@ func TestStateQueriesKVAndResync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var info struct {
+	type srvInfo struct {
+		Metadata  map[string]string `json:"metadata"`
 		Endpoints []struct {
-			Subject string `json:"subject"`
+			Subject  string            `json:"subject"`
+			Metadata map[string]string `json:"metadata"`
 		} `json:"endpoints"`
 	}
+	var info srvInfo
 	if err := json.Unmarshal(m.Data, &info); err != nil || len(info.Endpoints) != len(state.Aspects()) {
 		t.Fatalf("$SRV.INFO = %s (%v)", m.Data, err)
 	}
+	if got := info.Metadata["asyncapi"]; got != bus.AsyncAPIDocument {
+		t.Errorf("state service metadata asyncapi = %q", got)
+	}
 	for i, a := range state.Aspects() {
-		if got := info.Endpoints[i].Subject; got != "rosey.platform.cytube.state."+string(a) {
+		ep := info.Endpoints[i]
+		if got := ep.Subject; got != "rosey.platform.cytube.state."+string(a) {
 			t.Errorf("endpoint %d subject = %s", i, got)
+		}
+		if ep.Metadata["result_type"] != string(a.ReplyMessage()) || ep.Metadata["request_type"] != "rosey.state.v1.StateRequest" ||
+			ep.Metadata["error_type"] != "rosey.state.v1.StateError" {
+			t.Errorf("endpoint %s metadata = %v", ep.Subject, ep.Metadata)
+		}
+	}
+
+	// The command service's endpoints name their request and result types.
+	m, err = e.nc.Request("$SRV.INFO.cytube-connector", nil, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cinfo srvInfo
+	if err := json.Unmarshal(m.Data, &cinfo); err != nil || len(cinfo.Endpoints) == 0 {
+		t.Fatalf("$SRV.INFO.cytube-connector = %s (%v)", m.Data, err)
+	}
+	if got := cinfo.Metadata["asyncapi"]; got != bus.AsyncAPIDocument {
+		t.Errorf("command service metadata asyncapi = %q", got)
+	}
+	for _, ep := range cinfo.Endpoints {
+		md := ep.Metadata
+		if md["result_type"] != "rosey.commands.v1.CommandResult" {
+			t.Errorf("endpoint %s result_type = %q", ep.Subject, md["result_type"])
+		}
+		switch {
+		case md["scope_prefix"] != "":
+			for _, want := range []string{"chat=rosey.commands.v1.ChatCommand", "playlist_request=rosey.commands.v1.RequestPlaylistCommand"} {
+				if !strings.Contains(md["request_types"], want) {
+					t.Errorf("endpoint %s request_types lacks %s: %q", ep.Subject, want, md["request_types"])
+				}
+			}
+		case md["action"] != "":
+			if md["request_type"] != "rosey.commands.v1.SendMessage" {
+				t.Errorf("endpoint %s request_type = %q", ep.Subject, md["request_type"])
+			}
+		default:
+			t.Errorf("endpoint %s has neither scope_prefix nor action: %v", ep.Subject, md)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -32,6 +33,40 @@ const (
 // Aspects lists every aspect in a fixed order.
 func Aspects() []Aspect {
 	return []Aspect{AspectUsers, AspectPlaylist, AspectNowPlaying, AspectPoll, AspectOptions, AspectPermissions, AspectSelf}
+}
+
+// ReplyMessage returns the full name of the rosey.state.v1 message that
+// answers a query about the aspect (the AsyncAPI document is written from
+// it; a test checks it against build).
+func (a Aspect) ReplyMessage() protoreflect.FullName {
+	switch a {
+	case AspectUsers:
+		return "rosey.state.v1.UsersReply"
+	case AspectPlaylist:
+		return "rosey.state.v1.PlaylistReply"
+	case AspectNowPlaying:
+		return "rosey.state.v1.NowPlayingReply"
+	case AspectPoll:
+		return "rosey.state.v1.PollReply"
+	case AspectOptions:
+		return "rosey.state.v1.OptionsReply"
+	case AspectPermissions:
+		return "rosey.state.v1.PermissionsReply"
+	case AspectSelf:
+		return "rosey.state.v1.SelfReply"
+	}
+	return ""
+}
+
+// endpointMetadata is the aspect's $SRV.INFO endpoint metadata: the
+// aspect, its request, reply and error types, and extra key-value pairs.
+func (a Aspect) endpointMetadata(kv ...string) map[string]string {
+	md := map[string]string{"aspect": string(a), "request_type": "rosey.state.v1.StateRequest",
+		"result_type": string(a.ReplyMessage()), "error_type": "rosey.state.v1.StateError"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		md[kv[i]] = kv[i+1]
+	}
+	return md
 }
 
 // eventAspects maps the CyTube events that change an aspect.

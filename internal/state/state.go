@@ -176,7 +176,7 @@ func Start(ctx context.Context, nc *nats.Conn, cfg Config) (*Service, error) {
 		// Every instance sees every query; only those whose session for the
 		// channel runs answer (see serve), so in a fleet the owner replies.
 		QueueGroupDisabled: true,
-		Metadata:           map[string]string{"bucket": s.bucketName()},
+		Metadata:           map[string]string{"bucket": s.bucketName(), "asyncapi": bus.AsyncAPIDocument},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
@@ -191,7 +191,7 @@ func Start(ctx context.Context, nc *nats.Conn, cfg Config) (*Service, error) {
 			subject := scope.Raw("state." + string(a))
 			err := svc.AddEndpoint(platform+"-"+string(a), micro.HandlerFunc(func(r micro.Request) { s.serveAny(platform, a, r) }),
 				micro.WithEndpointSubject(subject),
-				micro.WithEndpointMetadata(map[string]string{"aspect": string(a)}))
+				micro.WithEndpointMetadata(a.endpointMetadata()))
 			if err != nil {
 				_ = svc.Stop()
 				return nil, fmt.Errorf("state: endpoint %s: %w", subject, err)
@@ -203,7 +203,7 @@ func Start(ctx context.Context, nc *nats.Conn, cfg Config) (*Service, error) {
 				subject := ch.Scope.Raw("state." + string(a))
 				err := svc.AddEndpoint(endpointName(ch, a), micro.HandlerFunc(func(r micro.Request) { s.serve(i, a, r) }),
 					micro.WithEndpointSubject(subject),
-					micro.WithEndpointMetadata(map[string]string{"channel": ch.Name, "aspect": string(a)}))
+					micro.WithEndpointMetadata(a.endpointMetadata("channel", ch.Name)))
 				if err != nil {
 					// Stop only fails on a closed connection, which err reports too.
 					_ = svc.Stop()

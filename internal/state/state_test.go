@@ -514,3 +514,14 @@ func TestChannelModeSharesOneEndpointPerAspect(t *testing.T) {
 		t.Error("a channel this process does not serve got an answer")
 	}
 }
+
+// TestReplyMessage: the reply type each aspect names (and the AsyncAPI
+// document publishes) is the one build makes.
+func TestReplyMessage(t *testing.T) {
+	for _, a := range Aspects() {
+		got := build(a, "c", cytube.Snapshot{}, cytube.StateReady, time.Unix(0, 0)).ProtoReflect().Descriptor().FullName()
+		if want := a.ReplyMessage(); got != want {
+			t.Errorf("%s: build makes %s, ReplyMessage says %s", a, got, want)
+		}
+	}
+}

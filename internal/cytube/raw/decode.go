@@ -493,6 +493,16 @@ func plain(v any) any {
 	return v
 }
 
+// MessageName returns the full name of the cytube.v1 message an event
+// decodes to, and false for events Decode does not model.
+func MessageName(event string) (protoreflect.FullName, bool) {
+	et, ok := eventTypes[event]
+	if !ok {
+		return "", false
+	}
+	return rawPackage + et.message, true
+}
+
 // Events lists every event Decode models, sorted.
 func Events() []string {
 	out := make([]string, 0, len(eventTypes))
