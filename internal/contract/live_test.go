@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roseybot/cytube-connector/internal/config"
+	"github.com/roseybot/cytube-connector/internal/connectortest"
 	"github.com/roseybot/cytube-connector/internal/crosslang"
+	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
 )
 
 // TestLiveTypeScriptConsumer runs the example bot in
@@ -87,4 +90,68 @@ func TestLiveTypeScriptConsumer(t *testing.T) {
 		t.Errorf("rank_list in the bot: %v, want at least one rank", sum.Ranks)
 	}
 	t.Logf("typescript bot: %s", strings.Join(lines, " | "))
+}
+
+// TestLiveAsyncAPIConsumer runs docs/examples/asyncapi-consumer, a
+// consumer written from the AsyncAPI document alone (no generated code),
+// against a connector publishing JSON: every event it receives must fit
+// the document's channel, headers and payload schema, and its chat
+// command and state query must be answered as the document says.
+func TestLiveAsyncAPIConsumer(t *testing.T) {
+	root := crosslang.RepoRoot(t)
+	example := filepath.Join(root, "docs", "examples", "asyncapi-consumer")
+	if _, stderr, err := crosslang.Run(t, 5*time.Minute, example, nil, nil, "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", example, err, stderr)
+	}
+	c := connectortest.Start(t, connectortest.Options{
+		CyTube:   cytubetest.Options{Accounts: map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 3}}},
+		Channels: []string{envChannel}, Username: "bot", Password: botPassword, Version: "0.0.0-contract",
+		Config: func(cfg *config.Config) { cfg.Subjects.Encoding = config.EncodingJSON },
+	})
+	c.Ready(1)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nodeBin(t), "consumer.mjs")
+	cmd.Dir = example
+	cmd.Env = append(cmd.Environ(),
+		"NATS_URL="+c.URL,
+		"EXPECT=cytube.v1.ChatMsg,rosey.events.v1.Message,cytube.v1.AddUser,rosey.events.v1.UserJoin,cytube.v1.NewPoll,cytube.v1.SetMotd",
+		"CHAT_TEXT=hello from the AsyncAPI consumer ✨",
+		"TIMEOUT_MS=30000",
+	)
+	cmd.WaitDelay = 5 * time.Second
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		lines = append(lines, line)
+		if strings.HasPrefix(line, "ready") {
+			c.CyTube.AddFakeUser("alice", 1)
+			c.CyTube.FakeChat("alice", `héllo <b>wörld</b> 🚀`)
+			c.CyTube.OpenPoll("best emote?", []string{"Kappa", "PogChamp"})
+			c.CyTube.SetMotd("<b>welcome</b>")
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("asyncapi consumer failed: %v\nstdout:\n%s\nstderr:\n%s", err, strings.Join(lines, "\n"), stderr.String())
+	}
+	var sum struct {
+		OK     bool           `json:"ok"`
+		Events int            `json:"events"`
+		Users  int            `json:"users"`
+		Types  map[string]int `json:"types"`
+	}
+	if len(lines) == 0 || json.Unmarshal([]byte(lines[len(lines)-1]), &sum) != nil || !sum.OK || sum.Users < 1 {
+		t.Fatalf("consumer summary: %v\nstderr:\n%s", lines, stderr.String())
+	}
+	t.Logf("asyncapi consumer: %s", strings.Join(lines, " | "))
 }

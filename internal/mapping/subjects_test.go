@@ -47,6 +47,12 @@ func TestSubjectsDocMatchesTable(t *testing.T) {
 			t.Errorf("docs/subjects.md: %s documented as %q, code says %q", ev, documented[ev], sub)
 		}
 	}
+	for _, k := range Kinds() {
+		row := "| `" + k.Kind + "` | `" + string(k.Message) + "` | `" + strings.Join(k.From, "`, `") + "` |"
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/subjects.md lacks the normalized row %s", row)
+		}
+	}
 	for _, a := range Actions() {
 		if !strings.Contains(string(doc), "| `"+a+"` |") {
 			t.Errorf("docs/subjects.md lacks action %s", a)
