@@ -16,7 +16,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
-	"google.golang.org/protobuf/proto"
 
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
@@ -56,6 +55,7 @@ func (c *cli) demo(args []string) int {
 	asJSON := fs.Bool("json", false, "print events as JSON objects, as monitor -json does")
 	logLevel := fs.String("log-level", config.LevelWarn, "connector log level on stderr: debug, info, warn or error")
 	natsPort := fs.Int("nats-port", 0, "port of the embedded NATS server on 127.0.0.1 (default: a free port), e.g. 4222 for clients that expect it")
+	encoding := fs.String("encoding", string(config.EncodingProtobuf), "payload encoding of published events: protobuf or json (as NATS_ENCODING)")
 	if code, ok := c.parse(fs, demoCommand, args); !ok {
 		return code
 	}
@@ -65,6 +65,9 @@ func (c *cli) demo(args []string) int {
 	if fs.NArg() > 0 {
 		return c.usageError(demoCommand, "unexpected argument %q", fs.Arg(0))
 	}
+	if e := config.Encoding(*encoding); e != config.EncodingProtobuf && e != config.EncodingJSON {
+		return c.usageError(demoCommand, "-encoding must be protobuf or json, not %q", *encoding)
+	}
 	if *pause < 0 {
 		return c.usageError(demoCommand, "-pause must not be negative")
 	}
@@ -73,7 +76,7 @@ func (c *cli) demo(args []string) int {
 
 	ctx, stop := c.signalContext(context.Background(), log)
 	defer stop()
-	d := &demo{cli: c, log: log, pause: *pause, natsPort: bus.RandomPort, out: &lockedWriter{w: c.stdout}}
+	d := &demo{cli: c, log: log, pause: *pause, natsPort: bus.RandomPort, encoding: config.Encoding(*encoding), out: &lockedWriter{w: c.stdout}}
 	if *natsPort > 0 {
 		d.natsPort = *natsPort
 	}
@@ -92,6 +95,7 @@ type demo struct {
 	pause time.Duration
 	// natsPort is the embedded server's (bus.RandomPort: a free one).
 	natsPort int
+	encoding config.Encoding
 	out      io.Writer
 	printer  *printer
 }
@@ -149,6 +153,7 @@ func (d *demo) run(ctx context.Context, logCfg config.Log, stay bool) (err error
 	}}
 	cfg.NATS.URL = emb.ClientURL()
 	cfg.NATS.JetStream = true
+	cfg.Subjects.Encoding = d.encoding
 	cfg.Log = logCfg
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -314,7 +319,7 @@ func waitLoggedIn(ctx context.Context, sub *nats.Subscription, timeout time.Dura
 			return fmt.Errorf("demo: the connector did not log in to the test server within %v: %w", timeout, err)
 		}
 		st := &eventsv1.ConnectorStatus{}
-		if proto.Unmarshal(m.Data, st) != nil {
+		if _, err := mapping.DecodeBody(m.Data, m.Header.Get(bus.HeaderContentType) == bus.ContentTypeJSON, st); err != nil {
 			continue
 		}
 		if st.GetState() == eventsv1.ConnectorState_CONNECTOR_STATE_LOGGED_IN {

@@ -70,3 +70,16 @@ func TestDemoNATSPort(t *testing.T) {
 		t.Errorf("-nats-port 70000: %v", r)
 	}
 }
+
+// TestDemoEncoding: -encoding json runs the scene with JSON bodies (what
+// docs/examples/asyncapi-consumer reads); anything but protobuf or json is
+// a usage error.
+func TestDemoEncoding(t *testing.T) {
+	r := run(t, 60*time.Second, nil, "demo", "-pause", "10ms", "-encoding", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, "rosey.events.message") {
+		t.Fatalf("demo -encoding json: %v", r)
+	}
+	if r := run(t, 10*time.Second, nil, "demo", "-encoding", "xml"); r.code != 2 || !strings.Contains(r.stderr, "-encoding must be protobuf or json") {
+		t.Errorf("-encoding xml: %v", r)
+	}
+}
