@@ -236,12 +236,18 @@ func (b *builder) build() error {
 		"The connector's state for the channel changed (docs/status.md).")
 	cmdErr := b.eventMessage("rosey.events.v1.ErrorEvent", "rosey.events.command_error",
 		"A command without a reply subject failed; commands with one get the CommandResult instead.")
+	gap := b.eventMessage("rosey.events.v1.Gap", "rosey.events.gap",
+		"An interval in which the connector was not in the channel: published once, before the first event after it (docs/status.md).")
 	unknown := b.jsonMessage(UnknownEvent, "cytube.<event>", "A CyTube event the connector does not model, as CyTube's JSON.")
 	invalid := b.jsonMessage(InvalidEvent, "cytube.<event>, cytube.bad_frame or cytube.oversize",
 		"A modelled event whose payload did not fit its schema, a frame that did not parse, or an event larger than the NATS server's max_payload.")
 	for _, l := range layouts {
 		b.eventChannel(l, "status", l.scope.Status(), "Connector status ("+l.title+").", []string{status})
 		b.eventChannel(l, "error", l.scope.Errors(), "Errors of commands sent without a reply subject ("+l.title+").", []string{cmdErr})
+		b.eventChannel(l, "raw."+mapping.GapSubject, l.scope.Raw(mapping.GapSubject),
+			"Gaps, on the raw side: the same Gap as on the normalized subject ("+l.title+").", []string{gap})
+		b.eventChannel(l, "events."+mapping.GapSubject, l.scope.Normalized(mapping.GapSubject),
+			"Gaps: no gap event between two events means nothing was missed between them ("+l.title+").", []string{gap})
 		b.eventChannel(l, "raw."+mapping.UnknownSubject, l.scope.Raw(mapping.UnknownSubject),
 			"CyTube events the connector does not model ("+l.title+").", []string{unknown})
 		b.eventChannel(l, "raw."+mapping.InvalidSubject, l.scope.Raw(mapping.InvalidSubject),

@@ -80,6 +80,10 @@ func (c *connRun) markChat(ev *Event, own string) {
 	s := c.s
 	s.mu.Lock()
 	seen := s.seen.add(ev.Key)
+	if ev.History && !seen && s.published.covers(at, ev.Key) {
+		// Published by the process (or fleet member) before this one.
+		seen = true
+	}
 	s.mu.Unlock()
 	if ev.History && seen {
 		ev.Replayed = true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,9 @@ type Session struct {
 	residues []residue
 	stopped  bool
 	seen     *keyRing
+	// published is the newest chat line published before this session
+	// ran (SetPublished).
+	published ChatPosition
 	// laneStart starts a lane's goroutine; set while Run runs.
 	laneStart func(*lane)
 	// stalls sums socketio's Stalls of the ended connections.
@@ -387,6 +391,34 @@ func (s *Session) UserRank(name string) (float64, bool) {
 		return s.ch.Users[i].Rank, true
 	}
 	return 0, false
+}
+
+// ChatPosition names the newest chat line published on the bus: its
+// CyTube time (epoch milliseconds) and the keys (Event.Key) of the lines
+// published with exactly that time.
+type ChatPosition struct {
+	Time int64
+	Keys []string
+}
+
+// covers reports whether a chat line of time at and key was published at
+// or before p.
+func (p ChatPosition) covers(at int64, key string) bool {
+	if p.Time == 0 {
+		return false
+	}
+	return at < p.Time || at == p.Time && slices.Contains(p.Keys, key)
+}
+
+// SetPublished tells the session which chat line was the newest published
+// before it ran, by an earlier process or another connector of the fleet:
+// history CyTube replays at or before it is marked Replayed, so it is not
+// published again. Call before Run. A session also remembers the lines it
+// delivered itself (for its own reconnections).
+func (s *Session) SetPublished(p ChatPosition) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.published = ChatPosition{Time: p.Time, Keys: slices.Clone(p.Keys)}
 }
 
 // OwnName returns the name this session is logged in as ("" when not).

@@ -46,6 +46,12 @@ func newServer(t *testing.T, opts cytubetest.Options) *cytubetest.Server {
 
 func start(t *testing.T, srv *cytubetest.Server, cfg cytube.Config) *harness {
 	t.Helper()
+	return startWith(t, srv, cfg, nil)
+}
+
+// startWith is start with setup called on the session before Run.
+func startWith(t *testing.T, srv *cytubetest.Server, cfg cytube.Config, setup func(*cytube.Session)) *harness {
+	t.Helper()
 	h := &harness{t: t, srv: srv, done: make(chan error, 1), wake: make(chan struct{}, 1)}
 	if cfg.Channel == "" {
 		cfg.Channel = "testchan"
@@ -77,6 +83,9 @@ func start(t *testing.T, srv *cytubetest.Server, cfg cytube.Config) *harness {
 		t.Fatal(err)
 	}
 	h.sess = s
+	if setup != nil {
+		setup(s)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { h.done <- s.Run(ctx) }()
 	t.Cleanup(func() {
@@ -242,6 +251,49 @@ func TestHistoryIsFlaggedAndNotReplayedAsNew(t *testing.T) {
 		last := evs[len(evs)-1]
 		return strings.Contains(string(last.Arg), "new one") && !last.History && !last.Replayed
 	})
+}
+
+// TestPublishedHistoryIsReplayed: history at or before the position
+// SetPublished names (what an earlier process published) is Replayed on
+// the first join already; lines after it, and a line of the same
+// millisecond that was not published, are new.
+func TestPublishedHistoryIsReplayed(t *testing.T) {
+	hist := []cytubetest.ChatMsg{
+		{Username: "carol", Msg: "published long ago", Time: 1700000000000},
+		{Username: "dave", Msg: "published last", Time: 1700000001000},
+		{Username: "erin", Msg: "same millisecond, not published", Time: 1700000001000},
+		{Username: "carol", Msg: "while we were away", Time: 1700000002000},
+	}
+	srv := newServer(t, cytubetest.Options{History: hist})
+	// The keys of the lines published at the position's time come from a
+	// first session that saw the same history.
+	probe := start(t, srv, cytube.Config{Username: "bot", Password: "s3cret-pw"})
+	probe.waitReady(1)
+	var lastKey string
+	for _, e := range probe.eventsNamed("chatMsg") {
+		if strings.Contains(string(e.Arg), "published last") {
+			lastKey = e.Key
+		}
+	}
+	if lastKey == "" {
+		t.Fatal("no key for the published line")
+	}
+	h := startWith(t, srv, cytube.Config{Username: "guest2"}, func(s *cytube.Session) {
+		s.SetPublished(cytube.ChatPosition{Time: 1700000001000, Keys: []string{lastKey}})
+	})
+	h.waitReady(1)
+	want := map[string]bool{"published long ago": true, "published last": true, "same millisecond, not published": false, "while we were away": false}
+	got := h.eventsNamed("chatMsg")
+	if len(got) != len(hist) {
+		t.Fatalf("history = %d lines, want %d", len(got), len(hist))
+	}
+	for _, e := range got {
+		for text, replayed := range want {
+			if strings.Contains(string(e.Arg), text) && (e.Replayed != replayed || !e.History) {
+				t.Errorf("%q: history %v replayed %v, want history, replayed %v", text, e.History, e.Replayed, replayed)
+			}
+		}
+	}
 }
 
 func TestRestartRejoinsAndResyncs(t *testing.T) {

@@ -93,6 +93,10 @@ const (
 	// InvalidSubject carries modelled events whose payload did not fit the
 	// schema (wrong JSON types, invalid UTF-8...), as CyTube's JSON.
 	InvalidSubject = "invalid"
+	// GapSubject carries gap events, raw (rosey.platform.cytube.gap) and
+	// normalized (rosey.events.gap): an interval in which the connector
+	// was not in the channel (internal/service/gaps.go).
+	GapSubject = "gap"
 )
 
 // RawSubject returns the subject suffix of a CyTube event, and false for

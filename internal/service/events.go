@@ -41,6 +41,16 @@ const stoppedTimeout = 5 * time.Second
 func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 	s.stats.EventsIn.Add(1)
 	s.countEvent(ch, ev.Name)
+	if gap := s.takeGap(ch, ev); gap != nil {
+		// The first event after a gap: the gap goes out before it.
+		if pub := s.publisher(); pub != nil {
+			timeout := publishTimeout
+			if s.cfg.NATS.JetStream {
+				timeout = storeTimeout
+			}
+			s.enqueue(ch, pubJob{ctx: ctx, timeout: timeout, pub: pub, envs: gap})
+		}
+	}
 	if ev.Replayed {
 		// Chat history CyTube replays on every join; already published.
 		s.stats.ReplaysSkipped.Add(1)
@@ -222,7 +232,9 @@ func (s *Service) published(ctx context.Context, ch *channel, pub *bus.Publisher
 	if err != nil {
 		s.warnOnce("publish:"+env.Subject, "publish failed", "channel", ch.name, "subject", env.Subject, "err", err)
 		s.publishOversize(ctx, ch, pub, env, err)
+		return
 	}
+	s.gapPublished(ch, env)
 }
 
 var connectorStates = map[cytube.State]eventsv1.ConnectorState{
@@ -241,6 +253,7 @@ func (s *Service) onState(ctx context.Context, ch *channel, sc cytube.StateChang
 	ch.state = sc
 	ch.mu.Unlock()
 	s.countState(ch, sc)
+	s.gapOnState(ch, sc)
 	state, ok := connectorStates[sc.To]
 	if !ok {
 		return

@@ -177,6 +177,21 @@ func TestFaultJetStreamZeroLossZeroDuplicates(t *testing.T) {
 			t.Errorf("Nats-Msg-Id %q stored %d times", id, n)
 		}
 	}
+	// One gap per time CyTube's side lost the connector (a NATS outage
+	// short of CyTube's ping timeout loses nothing and is no gap).
+	gaps, kicked := 0, 0
+	for _, en := range streamLog(t, e.nc, "ROSEY_CYTUBE") {
+		if en.gap != nil {
+			gaps++
+			if en.gap.GetReason() == eventsv1.GapReason_GAP_REASON_KICKED {
+				kicked++
+			}
+		}
+	}
+	if gaps != logins-1 || kicked != 7 {
+		t.Errorf("%d gap events (%d kicks), want %d (7 kicks): one per rejoin", gaps, kicked, logins-1)
+	}
+	t.Logf("gap events: %d (%d kicks) for %d rejoins", gaps, kicked, logins-1)
 	t.Logf("%d faults (%d nats-server kills, %d CyTube), %d chats emitted, %d delivered by CyTube, %d stored raw, %d normalized; missing %d, duplicates %d/%d; publish failures %d, replays skipped %d; %v",
 		natsFaults+cytFaults, natsFaults, cytFaults, seq, len(delivered), len(raw), len(norm), missing, dupRaw, dupNorm,
 		e.svc.Stats().PublishFailed.Load(), e.svc.Stats().ReplaysSkipped.Load(), time.Since(start).Round(time.Second))

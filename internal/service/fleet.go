@@ -10,6 +10,7 @@ import (
 
 	"github.com/roseybot/cytube-connector/internal/cytube"
 	"github.com/roseybot/cytube-connector/internal/fleet"
+	"github.com/roseybot/cytube-connector/internal/state"
 )
 
 // session returns the channel's current session. In fleet mode a channel
@@ -66,7 +67,7 @@ func (l liveSession) State() cytube.State {
 // shutdown the command service is drained first, as in Run, but for at
 // most a quarter of the lease TTL, since the lease is not renewed while
 // the channel stops.
-func (s *Service) runFleet(ctx, sessCtx context.Context, nc *nats.Conn, hook *stateHook) error {
+func (s *Service) runFleet(ctx, sessCtx context.Context, nc *nats.Conn, hook *stateHook, st *state.Service) error {
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return fmt.Errorf("service: fleet: jetstream: %w", err)
@@ -83,10 +84,11 @@ func (s *Service) runFleet(ctx, sessCtx context.Context, nc *nats.Conn, hook *st
 	if err != nil {
 		return fmt.Errorf("service: %w", err)
 	}
+	s.instance = mgr.InstanceID()
 	s.log.Info("fleet mode: running only the channels whose lease this process holds",
 		"instance", mgr.InstanceID(), "bucket", f.Bucket, "channels", len(names))
 	err = mgr.Run(ctx, func(leaseCtx context.Context, name string) error {
-		return s.serveOwned(ctx, leaseCtx, sessCtx, nc, hook, byName[name], mgr.TTL()/4)
+		return s.serveOwned(ctx, leaseCtx, sessCtx, nc, hook, st, byName[name], mgr.TTL()/4)
 	})
 	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
@@ -103,12 +105,18 @@ func (s *Service) runFleet(ctx, sessCtx context.Context, nc *nats.Conn, hook *st
 // command service for the channel alone. It returns the session's error
 // if the session stops on its own (the lease is then kept, see
 // fleet.RunFunc), nil once leaseCtx ended and everything stopped.
-func (s *Service) serveOwned(ctx, leaseCtx, sessCtx context.Context, nc *nats.Conn, hook *stateHook, ch *channel, drain time.Duration) error {
+func (s *Service) serveOwned(ctx, leaseCtx, sessCtx context.Context, nc *nats.Conn, hook *stateHook, st *state.Service, ch *channel, drain time.Duration) error {
 	sess, err := cytube.New(hook.wrap(ch, s.sessionConfig(sessCtx, ch)))
 	if err != nil {
 		return fmt.Errorf("service: channel %s: %w", ch.name, err)
 	}
 	ch.setSession(sess)
+	// The previous owner's checkpoint: its gap, and the chat it published.
+	s.resumeChannel(ctx, ch, st, true)
+	if st != nil {
+		// Leaving: the next owner learns where this one stopped.
+		defer s.writeCheckpoints(context.WithoutCancel(ctx), st, true, ch)
+	}
 	ch.standby.Store(false)
 	defer ch.standby.Store(true)
 	runCtx, stopSession := context.WithCancel(sessCtx)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/roseybot/cytube-connector/internal/bus"
@@ -56,6 +57,8 @@ type Stats struct {
 	// Oversize counts envelopes larger than the NATS server's max_payload;
 	// each is replaced by a notice on the invalid subject (see oversize.go).
 	Oversize atomic.Uint64
+	// Gaps counts the gap events published (gaps.go).
+	Gaps atomic.Uint64
 }
 
 // Service is the running connector.
@@ -76,6 +79,10 @@ type Service struct {
 	// server, shared by the channels on it (sessionConfig).
 	hostLimits map[string]*cytube.HostLimits
 	metrics    *serviceMetrics // nil when metrics are off; see metrics.go
+	// instance names this process in checkpoints (the fleet's instance
+	// id in fleet mode); ckptWake asks the checkpoint writer for a write.
+	instance string
+	ckptWake chan struct{}
 }
 
 // channel is one configured CyTube channel and its subjects.
@@ -96,6 +103,8 @@ type channel struct {
 	// standby is set in fleet mode while this process does not hold the
 	// channel's lease: the channel is someone else's to run and report.
 	standby atomic.Bool
+	// gaps tracks the channel's gaps and checkpoint (gaps.go).
+	gaps gapTracker
 }
 
 // reconnectBuf is the NATS reconnect buffer. With JetStream it is off:
@@ -135,7 +144,8 @@ func New(cfg config.Config, opts Options) (*Service, error) {
 	if opts.Version == "" {
 		opts.Version = "0.0.0"
 	}
-	s := &Service{cfg: cfg, opts: opts, log: opts.Logger, byScope: map[bus.Scope]*channel{}, warned: map[string]bool{}}
+	s := &Service{cfg: cfg, opts: opts, log: opts.Logger, byScope: map[bus.Scope]*channel{}, warned: map[string]bool{},
+		instance: nuid.Next(), ckptWake: make(chan struct{}, 1)}
 	seed := cfg.EffectiveSubjectMode() == config.SubjectModeSeed
 	if seed && len(cfg.Channels) > 1 {
 		return nil, errors.New("service: seed subjects serve one channel only; use SUBJECT_MODE=channel for several")
@@ -218,9 +228,21 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	defer stopState()
 	s.metricsRunning(nc)
+	st := hook.svc.Load()
+	if s.cfg.NATS.JetStream && st != nil {
+		ckptCtx, stopCkpt := context.WithCancel(context.WithoutCancel(ctx))
+		ckptDone := make(chan struct{})
+		go func() { defer close(ckptDone); s.runCheckpoints(ckptCtx, st) }()
+		defer func() { stopCkpt(); <-ckptDone }()
+	} else {
+		st = nil
+	}
 	if s.cfg.Fleet.Enabled {
 		// Only the channels whose lease this process holds run; see fleet.go.
-		return s.runFleet(ctx, sessCtx, nc, hook)
+		return s.runFleet(ctx, sessCtx, nc, hook, st)
+	}
+	for _, ch := range s.channels {
+		s.resumeChannel(ctx, ch, st, false)
 	}
 
 	svc, err := s.startCommands(sessCtx, nc, s.channels)
@@ -255,6 +277,11 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	stopSessions()
 	<-allStopped
+	if st != nil {
+		// What was read is stored, then the checkpoints say so.
+		s.pubWG.Wait()
+		s.writeCheckpoints(context.WithoutCancel(ctx), st, true)
+	}
 	if runErr == nil && int(failed.Load()) == len(s.channels) {
 		// Every channel had stopped on its own (a session returns nil
 		// when ctx ends) just as ctx ended: the STOPPED status goes out

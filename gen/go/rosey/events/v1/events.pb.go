@@ -182,6 +182,82 @@ func (ConnectorState) EnumDescriptor() ([]byte, []int) {
 	return file_rosey_events_v1_events_proto_rawDescGZIP(), []int{1}
 }
 
+// GapReason says why the connector was not in a channel it serves.
+type GapReason int32
+
+const (
+	// Not used.
+	GapReason_GAP_REASON_UNSPECIFIED GapReason = 0
+	// The connection to the platform was lost (network, missed pings) and
+	// re-established.
+	GapReason_GAP_REASON_CONNECTION_LOST GapReason = 1
+	// The platform closed the connection (for CyTube, usually a restart).
+	GapReason_GAP_REASON_SERVER_DISCONNECT GapReason = 2
+	// The connector was kicked from the channel and rejoined.
+	GapReason_GAP_REASON_KICKED GapReason = 3
+	// The connector process that serves the channel stopped or crashed and a
+	// new one started.
+	GapReason_GAP_REASON_CONNECTOR_RESTART GapReason = 4
+	// Another connector of the fleet served the channel before and handed
+	// it over (or its lease expired).
+	GapReason_GAP_REASON_LEASE_HANDOVER GapReason = 5
+	// The connection could not be kept while NATS was unreachable.
+	GapReason_GAP_REASON_NATS_OUTAGE GapReason = 6
+	// Any other reason; detail says which.
+	GapReason_GAP_REASON_OTHER GapReason = 7
+)
+
+// Enum value maps for GapReason.
+var (
+	GapReason_name = map[int32]string{
+		0: "GAP_REASON_UNSPECIFIED",
+		1: "GAP_REASON_CONNECTION_LOST",
+		2: "GAP_REASON_SERVER_DISCONNECT",
+		3: "GAP_REASON_KICKED",
+		4: "GAP_REASON_CONNECTOR_RESTART",
+		5: "GAP_REASON_LEASE_HANDOVER",
+		6: "GAP_REASON_NATS_OUTAGE",
+		7: "GAP_REASON_OTHER",
+	}
+	GapReason_value = map[string]int32{
+		"GAP_REASON_UNSPECIFIED":       0,
+		"GAP_REASON_CONNECTION_LOST":   1,
+		"GAP_REASON_SERVER_DISCONNECT": 2,
+		"GAP_REASON_KICKED":            3,
+		"GAP_REASON_CONNECTOR_RESTART": 4,
+		"GAP_REASON_LEASE_HANDOVER":    5,
+		"GAP_REASON_NATS_OUTAGE":       6,
+		"GAP_REASON_OTHER":             7,
+	}
+)
+
+func (x GapReason) Enum() *GapReason {
+	p := new(GapReason)
+	*p = x
+	return p
+}
+
+func (x GapReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (GapReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_rosey_events_v1_events_proto_enumTypes[2].Descriptor()
+}
+
+func (GapReason) Type() protoreflect.EnumType {
+	return &file_rosey_events_v1_events_proto_enumTypes[2]
+}
+
+func (x GapReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use GapReason.Descriptor instead.
+func (GapReason) EnumDescriptor() ([]byte, []int) {
+	return file_rosey_events_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
 // User identifies a chat participant.
 type User struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -981,6 +1057,113 @@ func (x *ErrorEvent) GetAction() string {
 	return ""
 }
 
+// Gap reports an interval in which the connector was not joined to a
+// channel it serves, so it may have missed events there. It is published
+// once per gap, before the first event after it; no gap event between two
+// events means nothing was missed between them.
+type Gap struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Platform name.
+	Platform string `protobuf:"bytes,1,opt,name=platform,proto3" json:"platform,omitempty"`
+	// Channel name.
+	Channel string `protobuf:"bytes,2,opt,name=channel,proto3" json:"channel,omitempty"`
+	// When the connector stopped receiving the channel's events: the last
+	// moment it was known to be joined.
+	Start *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=start,proto3" json:"start,omitempty"`
+	// When it received the channel again (the new connection's first event).
+	End *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=end,proto3" json:"end,omitempty"`
+	// Why.
+	Reason GapReason `protobuf:"varint,5,opt,name=reason,proto3,enum=rosey.events.v1.GapReason" json:"reason,omitempty"`
+	// The connector's own words, e.g. "server disconnect: transport close".
+	Detail string `protobuf:"bytes,6,opt,name=detail,proto3" json:"detail,omitempty"`
+	// True when the platform replays part of what happened in the gap after
+	// the rejoin. CyTube replays its last 15 chat lines on every join: chat
+	// lines from inside the gap among them follow this event, flagged
+	// is_history; nothing else (joins, media, PMs) is replayed.
+	ReplayMayCover bool `protobuf:"varint,7,opt,name=replay_may_cover,json=replayMayCover,proto3" json:"replay_may_cover,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Gap) Reset() {
+	*x = Gap{}
+	mi := &file_rosey_events_v1_events_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Gap) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Gap) ProtoMessage() {}
+
+func (x *Gap) ProtoReflect() protoreflect.Message {
+	mi := &file_rosey_events_v1_events_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Gap.ProtoReflect.Descriptor instead.
+func (*Gap) Descriptor() ([]byte, []int) {
+	return file_rosey_events_v1_events_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Gap) GetPlatform() string {
+	if x != nil {
+		return x.Platform
+	}
+	return ""
+}
+
+func (x *Gap) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
+func (x *Gap) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *Gap) GetEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *Gap) GetReason() GapReason {
+	if x != nil {
+		return x.Reason
+	}
+	return GapReason_GAP_REASON_UNSPECIFIED
+}
+
+func (x *Gap) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *Gap) GetReplayMayCover() bool {
+	if x != nil {
+		return x.ReplayMayCover
+	}
+	return false
+}
+
 var File_rosey_events_v1_events_proto protoreflect.FileDescriptor
 
 const file_rosey_events_v1_events_proto_rawDesc = "" +
@@ -1054,7 +1237,15 @@ const file_rosey_events_v1_events_proto_rawDesc = "" +
 	"\amessage\x18\x04 \x01(\tR\amessage\x12%\n" +
 	"\x0eserver_message\x18\x05 \x01(\tR\rserverMessage\x12\x18\n" +
 	"\asubject\x18\x06 \x01(\tR\asubject\x12\x16\n" +
-	"\x06action\x18\a \x01(\tR\x06action*\xf6\x01\n" +
+	"\x06action\x18\a \x01(\tR\x06action\"\x91\x02\n" +
+	"\x03Gap\x12\x1a\n" +
+	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x18\n" +
+	"\achannel\x18\x02 \x01(\tR\achannel\x120\n" +
+	"\x05start\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12,\n" +
+	"\x03end\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x03end\x122\n" +
+	"\x06reason\x18\x05 \x01(\x0e2\x1a.rosey.events.v1.GapReasonR\x06reason\x12\x16\n" +
+	"\x06detail\x18\x06 \x01(\tR\x06detail\x12(\n" +
+	"\x10replay_may_cover\x18\a \x01(\bR\x0ereplayMayCover*\xf6\x01\n" +
 	"\vMessageFlag\x12\x1c\n" +
 	"\x18MESSAGE_FLAG_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13MESSAGE_FLAG_ACTION\x10\x01\x12\x17\n" +
@@ -1072,7 +1263,16 @@ const file_rosey_events_v1_events_proto_rawDesc = "" +
 	"\x16CONNECTOR_STATE_JOINED\x10\x03\x12\x1d\n" +
 	"\x19CONNECTOR_STATE_LOGGED_IN\x10\x04\x12 \n" +
 	"\x1cCONNECTOR_STATE_RECONNECTING\x10\x05\x12\x1b\n" +
-	"\x17CONNECTOR_STATE_STOPPED\x10\x06B\xc6\x01\n" +
+	"\x17CONNECTOR_STATE_STOPPED\x10\x06*\xf3\x01\n" +
+	"\tGapReason\x12\x1a\n" +
+	"\x16GAP_REASON_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aGAP_REASON_CONNECTION_LOST\x10\x01\x12 \n" +
+	"\x1cGAP_REASON_SERVER_DISCONNECT\x10\x02\x12\x15\n" +
+	"\x11GAP_REASON_KICKED\x10\x03\x12 \n" +
+	"\x1cGAP_REASON_CONNECTOR_RESTART\x10\x04\x12\x1d\n" +
+	"\x19GAP_REASON_LEASE_HANDOVER\x10\x05\x12\x1a\n" +
+	"\x16GAP_REASON_NATS_OUTAGE\x10\x06\x12\x14\n" +
+	"\x10GAP_REASON_OTHER\x10\aB\xc6\x01\n" +
 	"\x13com.rosey.events.v1B\vEventsProtoP\x01ZDgithub.com/roseybot/cytube-connector/gen/go/rosey/events/v1;eventsv1\xa2\x02\x03REX\xaa\x02\x0fRosey.Events.V1\xca\x02\x0fRosey\\Events\\V1\xe2\x02\x1bRosey\\Events\\V1\\GPBMetadata\xea\x02\x11Rosey::Events::V1b\x06proto3"
 
 var (
@@ -1087,38 +1287,43 @@ func file_rosey_events_v1_events_proto_rawDescGZIP() []byte {
 	return file_rosey_events_v1_events_proto_rawDescData
 }
 
-var file_rosey_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_rosey_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_rosey_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_rosey_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_rosey_events_v1_events_proto_goTypes = []any{
 	(MessageFlag)(0),              // 0: rosey.events.v1.MessageFlag
 	(ConnectorState)(0),           // 1: rosey.events.v1.ConnectorState
-	(*User)(nil),                  // 2: rosey.events.v1.User
-	(*Message)(nil),               // 3: rosey.events.v1.Message
-	(*PrivateMessage)(nil),        // 4: rosey.events.v1.PrivateMessage
-	(*UserJoin)(nil),              // 5: rosey.events.v1.UserJoin
-	(*UserLeave)(nil),             // 6: rosey.events.v1.UserLeave
-	(*UserUpdate)(nil),            // 7: rosey.events.v1.UserUpdate
-	(*ChatCleared)(nil),           // 8: rosey.events.v1.ChatCleared
-	(*ConnectorStatus)(nil),       // 9: rosey.events.v1.ConnectorStatus
-	(*ErrorEvent)(nil),            // 10: rosey.events.v1.ErrorEvent
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
-	(v1.ErrorCode)(0),             // 12: rosey.commands.v1.ErrorCode
+	(GapReason)(0),                // 2: rosey.events.v1.GapReason
+	(*User)(nil),                  // 3: rosey.events.v1.User
+	(*Message)(nil),               // 4: rosey.events.v1.Message
+	(*PrivateMessage)(nil),        // 5: rosey.events.v1.PrivateMessage
+	(*UserJoin)(nil),              // 6: rosey.events.v1.UserJoin
+	(*UserLeave)(nil),             // 7: rosey.events.v1.UserLeave
+	(*UserUpdate)(nil),            // 8: rosey.events.v1.UserUpdate
+	(*ChatCleared)(nil),           // 9: rosey.events.v1.ChatCleared
+	(*ConnectorStatus)(nil),       // 10: rosey.events.v1.ConnectorStatus
+	(*ErrorEvent)(nil),            // 11: rosey.events.v1.ErrorEvent
+	(*Gap)(nil),                   // 12: rosey.events.v1.Gap
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(v1.ErrorCode)(0),             // 14: rosey.commands.v1.ErrorCode
 }
 var file_rosey_events_v1_events_proto_depIdxs = []int32{
-	2,  // 0: rosey.events.v1.Message.user:type_name -> rosey.events.v1.User
-	11, // 1: rosey.events.v1.Message.timestamp:type_name -> google.protobuf.Timestamp
+	3,  // 0: rosey.events.v1.Message.user:type_name -> rosey.events.v1.User
+	13, // 1: rosey.events.v1.Message.timestamp:type_name -> google.protobuf.Timestamp
 	0,  // 2: rosey.events.v1.Message.flags:type_name -> rosey.events.v1.MessageFlag
-	2,  // 3: rosey.events.v1.PrivateMessage.from:type_name -> rosey.events.v1.User
-	11, // 4: rosey.events.v1.PrivateMessage.timestamp:type_name -> google.protobuf.Timestamp
-	2,  // 5: rosey.events.v1.UserJoin.user:type_name -> rosey.events.v1.User
+	3,  // 3: rosey.events.v1.PrivateMessage.from:type_name -> rosey.events.v1.User
+	13, // 4: rosey.events.v1.PrivateMessage.timestamp:type_name -> google.protobuf.Timestamp
+	3,  // 5: rosey.events.v1.UserJoin.user:type_name -> rosey.events.v1.User
 	1,  // 6: rosey.events.v1.ConnectorStatus.state:type_name -> rosey.events.v1.ConnectorState
-	11, // 7: rosey.events.v1.ConnectorStatus.since:type_name -> google.protobuf.Timestamp
-	12, // 8: rosey.events.v1.ErrorEvent.code:type_name -> rosey.commands.v1.ErrorCode
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	13, // 7: rosey.events.v1.ConnectorStatus.since:type_name -> google.protobuf.Timestamp
+	14, // 8: rosey.events.v1.ErrorEvent.code:type_name -> rosey.commands.v1.ErrorCode
+	13, // 9: rosey.events.v1.Gap.start:type_name -> google.protobuf.Timestamp
+	13, // 10: rosey.events.v1.Gap.end:type_name -> google.protobuf.Timestamp
+	2,  // 11: rosey.events.v1.Gap.reason:type_name -> rosey.events.v1.GapReason
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_rosey_events_v1_events_proto_init() }
@@ -1133,8 +1338,8 @@ func file_rosey_events_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rosey_events_v1_events_proto_rawDesc), len(file_rosey_events_v1_events_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   9,
+			NumEnums:      3,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

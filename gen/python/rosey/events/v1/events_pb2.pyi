@@ -14,6 +14,14 @@ CONNECTOR_STATE_RECONNECTING: ConnectorState
 CONNECTOR_STATE_STOPPED: ConnectorState
 CONNECTOR_STATE_UNSPECIFIED: ConnectorState
 DESCRIPTOR: _descriptor.FileDescriptor
+GAP_REASON_CONNECTION_LOST: GapReason
+GAP_REASON_CONNECTOR_RESTART: GapReason
+GAP_REASON_KICKED: GapReason
+GAP_REASON_LEASE_HANDOVER: GapReason
+GAP_REASON_NATS_OUTAGE: GapReason
+GAP_REASON_OTHER: GapReason
+GAP_REASON_SERVER_DISCONNECT: GapReason
+GAP_REASON_UNSPECIFIED: GapReason
 MESSAGE_FLAG_ACTION: MessageFlag
 MESSAGE_FLAG_DRINK: MessageFlag
 MESSAGE_FLAG_GREENTEXT: MessageFlag
@@ -67,6 +75,24 @@ class ErrorEvent(_message.Message):
     server_message: str
     subject: str
     def __init__(self, platform: _Optional[str] = ..., channel: _Optional[str] = ..., code: _Optional[_Union[_commands_pb2.ErrorCode, str]] = ..., message: _Optional[str] = ..., server_message: _Optional[str] = ..., subject: _Optional[str] = ..., action: _Optional[str] = ...) -> None: ...
+
+class Gap(_message.Message):
+    __slots__ = ["channel", "detail", "end", "platform", "reason", "replay_may_cover", "start"]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_MAY_COVER_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    channel: str
+    detail: str
+    end: _timestamp_pb2.Timestamp
+    platform: str
+    reason: GapReason
+    replay_may_cover: bool
+    start: _timestamp_pb2.Timestamp
+    def __init__(self, platform: _Optional[str] = ..., channel: _Optional[str] = ..., start: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[_Union[GapReason, str]] = ..., detail: _Optional[str] = ..., replay_may_cover: bool = ...) -> None: ...
 
 class Message(_message.Message):
     __slots__ = ["channel", "flags", "html", "is_history", "is_self", "platform", "text", "timestamp", "user"]
@@ -165,4 +191,7 @@ class MessageFlag(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class ConnectorState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class GapReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

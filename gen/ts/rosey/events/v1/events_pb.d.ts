@@ -504,6 +504,75 @@ export declare type ErrorEvent = Message$1<"rosey.events.v1.ErrorEvent"> & {
 export declare const ErrorEventSchema: GenMessage<ErrorEvent>;
 
 /**
+ * Gap reports an interval in which the connector was not joined to a
+ * channel it serves, so it may have missed events there. It is published
+ * once per gap, before the first event after it; no gap event between two
+ * events means nothing was missed between them.
+ *
+ * @generated from message rosey.events.v1.Gap
+ */
+export declare type Gap = Message$1<"rosey.events.v1.Gap"> & {
+  /**
+   * Platform name.
+   *
+   * @generated from field: string platform = 1;
+   */
+  platform: string;
+
+  /**
+   * Channel name.
+   *
+   * @generated from field: string channel = 2;
+   */
+  channel: string;
+
+  /**
+   * When the connector stopped receiving the channel's events: the last
+   * moment it was known to be joined.
+   *
+   * @generated from field: google.protobuf.Timestamp start = 3;
+   */
+  start?: Timestamp | undefined;
+
+  /**
+   * When it received the channel again (the new connection's first event).
+   *
+   * @generated from field: google.protobuf.Timestamp end = 4;
+   */
+  end?: Timestamp | undefined;
+
+  /**
+   * Why.
+   *
+   * @generated from field: rosey.events.v1.GapReason reason = 5;
+   */
+  reason: GapReason;
+
+  /**
+   * The connector's own words, e.g. "server disconnect: transport close".
+   *
+   * @generated from field: string detail = 6;
+   */
+  detail: string;
+
+  /**
+   * True when the platform replays part of what happened in the gap after
+   * the rejoin. CyTube replays its last 15 chat lines on every join: chat
+   * lines from inside the gap among them follow this event, flagged
+   * is_history; nothing else (joins, media, PMs) is replayed.
+   *
+   * @generated from field: bool replay_may_cover = 7;
+   */
+  replayMayCover: boolean;
+};
+
+/**
+ * Describes the message rosey.events.v1.Gap.
+ * Use `create(GapSchema)` to create a new message.
+ */
+export declare const GapSchema: GenMessage<Gap>;
+
+/**
  * MessageFlag marks how a chat line was sent or must be shown. CyTube
  * mapping in parentheses.
  *
@@ -641,4 +710,75 @@ export enum ConnectorState {
  * Describes the enum rosey.events.v1.ConnectorState.
  */
 export declare const ConnectorStateSchema: GenEnum<ConnectorState>;
+
+/**
+ * GapReason says why the connector was not in a channel it serves.
+ *
+ * @generated from enum rosey.events.v1.GapReason
+ */
+export enum GapReason {
+  /**
+   * Not used.
+   *
+   * @generated from enum value: GAP_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The connection to the platform was lost (network, missed pings) and
+   * re-established.
+   *
+   * @generated from enum value: GAP_REASON_CONNECTION_LOST = 1;
+   */
+  CONNECTION_LOST = 1,
+
+  /**
+   * The platform closed the connection (for CyTube, usually a restart).
+   *
+   * @generated from enum value: GAP_REASON_SERVER_DISCONNECT = 2;
+   */
+  SERVER_DISCONNECT = 2,
+
+  /**
+   * The connector was kicked from the channel and rejoined.
+   *
+   * @generated from enum value: GAP_REASON_KICKED = 3;
+   */
+  KICKED = 3,
+
+  /**
+   * The connector process that serves the channel stopped or crashed and a
+   * new one started.
+   *
+   * @generated from enum value: GAP_REASON_CONNECTOR_RESTART = 4;
+   */
+  CONNECTOR_RESTART = 4,
+
+  /**
+   * Another connector of the fleet served the channel before and handed
+   * it over (or its lease expired).
+   *
+   * @generated from enum value: GAP_REASON_LEASE_HANDOVER = 5;
+   */
+  LEASE_HANDOVER = 5,
+
+  /**
+   * The connection could not be kept while NATS was unreachable.
+   *
+   * @generated from enum value: GAP_REASON_NATS_OUTAGE = 6;
+   */
+  NATS_OUTAGE = 6,
+
+  /**
+   * Any other reason; detail says which.
+   *
+   * @generated from enum value: GAP_REASON_OTHER = 7;
+   */
+  OTHER = 7,
+}
+
+/**
+ * Describes the enum rosey.events.v1.GapReason.
+ */
+export declare const GapReasonSchema: GenEnum<GapReason>;
 
