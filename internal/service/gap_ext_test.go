@@ -119,7 +119,7 @@ func TestGapAndHistoryAcrossConnectorRestart(t *testing.T) {
 		cfg.NATS.DuplicateWindow = 100 * time.Millisecond
 	}
 	a := connectortest.Start(t, connectortest.Options{
-		CyTube: cytubetest.Options{Accounts: map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 3}}},
+		CyTube:   cytubetest.Options{Accounts: map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 3}}},
 		Password: botPassword, Config: window, WaitReady: true,
 	})
 	cyt := a.CyTube
