@@ -246,6 +246,9 @@ func NewPublisher(nc *nats.Conn, opts PublisherOptions) (*Publisher, error) {
 	return p, nil
 }
 
+// Connected reports whether the publisher's NATS connection is up.
+func (p *Publisher) Connected() bool { return p.nc.IsConnected() }
+
 // Publish marshals e.Data in the publisher's encoding and publishes it on
 // e.Subject with CloudEvents headers. Envelope errors wrap
 // ErrInvalidEnvelope; delivery errors are *PublishError.

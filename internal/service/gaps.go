@@ -117,7 +117,12 @@ func (s *Service) gapOnState(ch *channel, sc cytube.StateChange) {
 	if detail == "" && sc.Err != nil {
 		detail = sc.Err.Error()
 	}
-	g.open = &openGap{start: s.opts.Now(), reason: gapReason(sc), detail: detail}
+	reason := gapReason(sc)
+	if pub := s.publisher(); reason == eventsv1.GapReason_GAP_REASON_CONNECTION_LOST && pub != nil && !pub.Connected() {
+		// Reading waited for NATS until CyTube gave up on the link.
+		reason, detail = eventsv1.GapReason_GAP_REASON_NATS_OUTAGE, "NATS unreachable; "+detail
+	}
+	g.open = &openGap{start: s.opts.Now(), reason: reason, detail: detail}
 	if g.cp != nil {
 		g.cp.GapSince, g.cp.GapReason, g.cp.GapDetail = timestamppb.New(g.open.start), g.open.reason, g.open.detail
 		g.dirty = true
