@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 )
 
@@ -72,5 +74,42 @@ func TestFaultStatusSequenceDuplicateLogin(t *testing.T) {
 	}
 	if r := sts[len(sts)-1].Reason; r != "cytube: kicked: Duplicate login" {
 		t.Errorf("STOPPED reason %q", r)
+	}
+}
+
+// TestFaultChannelCouldNotBeLoaded: CyTube kicks a joining socket with
+// "Channel could not be loaded: …" when its database fails
+// (src/user.js:98-102). The connector reports each refusal as
+// RECONNECTING with CyTube's words, retries with backoff, never stops,
+// joins once the channel loads again, and counts the whole outage as one
+// gap, published before the join burst that ends it.
+func TestFaultChannelCouldNotBeLoaded(t *testing.T) {
+	e := newFaultEnv(t, faultOpts{})
+	e.ready(1)
+	e.cyt.FailLoads(3, "ER_CON_COUNT_ERROR: Too many connections")
+	e.cyt.DropAll()
+	e.ready(2)
+	refused := 0
+	for _, s := range e.statuses() {
+		if s.State == eventsv1.ConnectorState_CONNECTOR_STATE_STOPPED {
+			t.Errorf("stopped: %q", s.Reason)
+		}
+		if s.State == eventsv1.ConnectorState_CONNECTOR_STATE_RECONNECTING && strings.Contains(s.Reason, "Channel could not be loaded: ER_CON_COUNT_ERROR") {
+			refused++
+		}
+	}
+	if refused != 3 {
+		t.Errorf("%d RECONNECTING statuses with CyTube's reason, want 3: %v", refused, e.statuses())
+	}
+	gaps := e.on("rosey.events.gap")
+	if len(gaps) != 1 {
+		t.Fatalf("%d gap events, want 1", len(gaps))
+	}
+	g := &eventsv1.Gap{}
+	if err := proto.Unmarshal(gaps[0].Data, g); err != nil {
+		t.Fatal(err)
+	}
+	if g.GetReason() != eventsv1.GapReason_GAP_REASON_CONNECTION_LOST && g.GetReason() != eventsv1.GapReason_GAP_REASON_SERVER_DISCONNECT {
+		t.Errorf("gap %v: want the drop that began it", g)
 	}
 }

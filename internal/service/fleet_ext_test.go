@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -10,8 +11,11 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
+	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
 	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
+	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 	"github.com/roseybot/cytube-connector/internal/bus"
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 	"github.com/roseybot/cytube-connector/internal/config"
@@ -179,4 +183,200 @@ func stateAnswers(t *testing.T, nc *nats.Conn, subject string) int {
 			return n
 		}
 	}
+}
+
+// TestFleetHandOverGapAndNoDuplicates: with JetStream and a 100 ms
+// duplicate window, process a stops and b takes its channels over while
+// chat goes on. Every line CyTube delivered is stored once per channel,
+// although b's joins replay the history a already stored, and each
+// channel a served gets one LEASE_HANDOVER gap; b's own channels none.
+func TestFleetHandOverGapAndNoDuplicates(t *testing.T) {
+	natsSrv := bustest.RunServer(t)
+	nc := bustest.Connect(t, natsSrv)
+	cyt, err := cytubetest.New(cytubetest.Options{Accounts: map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cyt.Close() })
+	names := []string{"one", "two", "three", "four"}
+	cfg := config.Default()
+	for _, name := range names {
+		ch := config.DefaultChannel()
+		ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, name, "bot", config.Secret(botPassword)
+		cfg.Channels = append(cfg.Channels, ch)
+	}
+	cfg.NATS.URL = natsSrv.ClientURL()
+	cfg.NATS.JetStream = true
+	cfg.NATS.DuplicateWindow = 100 * time.Millisecond
+	cfg.Fleet.Enabled, cfg.Fleet.Bucket, cfg.Fleet.LeaseTTL = true, "HANDOVER_LEASES", 30*time.Second
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	start := func(id string) *fleetInstance {
+		c := cfg
+		c.Fleet.InstanceID = id
+		svc, err := service.New(c, service.Options{Session: func(c *cytube.Config) {
+			c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		in := &fleetInstance{cancel: cancel, done: make(chan error, 1)}
+		go func() { in.done <- svc.Run(ctx) }()
+		t.Cleanup(func() { in.stop(t) })
+		return in
+	}
+	js, _ := jetstream.New(nc)
+	owners := func() map[string]string {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		out := map[string]string{}
+		kv, err := js.KeyValue(ctx, "HANDOVER_LEASES")
+		if err != nil {
+			return out
+		}
+		for _, n := range names {
+			if e, err := kv.Get(ctx, fleet.Key(n)); err == nil {
+				if l, err := fleet.ParseLease(e.Value()); err == nil {
+					out[n] = l.Owner
+				}
+			}
+		}
+		return out
+	}
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	sub, err := nc.Subscribe("rosey.platform.cytube.*.chat", func(m *nats.Msg) {
+		cm := &cytubev1.ChatMsg{}
+		if proto.Unmarshal(m.Data, cm) == nil {
+			mu.Lock()
+			seen[cm.GetMsg()] = true
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	published := func(text string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return seen[text]
+	}
+	wait := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out: %s (owners %v)", what, owners())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	seq := 0
+	chat := func() (last []string) {
+		for _, n := range names {
+			seq++
+			text := fmt.Sprintf("h-%s-%03d", n, seq)
+			cyt.FakeChatIn(n, "alice", text)
+			last = append(last, text)
+		}
+		return last
+	}
+	// chatUntilPublished chats a round every 200 ms until one round is
+	// published on every channel.
+	chatUntilPublished := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			round := chat()
+			time.Sleep(200 * time.Millisecond)
+			all := true
+			for _, text := range round {
+				all = all && published(text)
+			}
+			if all {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out: %s (owners %v)", what, owners())
+			}
+		}
+	}
+	a := start("a")
+	wait("a holds every lease", func() bool {
+		o := owners()
+		for _, n := range names {
+			if o[n] != "a" {
+				return false
+			}
+		}
+		return true
+	})
+	chatUntilPublished("a serves every channel")
+	start("b")
+	for range 5 {
+		chat()
+	}
+	time.Sleep(1500 * time.Millisecond) // stored, and the checkpoints follow
+	a.stop(t)
+	for range 3 {
+		chat() // while the channels change hands
+	}
+	wait("b holds every lease", func() bool {
+		o := owners()
+		for _, n := range names {
+			if o[n] != "b" {
+				return false
+			}
+		}
+		return true
+	})
+	chatUntilPublished("b serves every channel")
+	time.Sleep(1500 * time.Millisecond) // every last line stored
+
+	info, err := js.Stream(context.Background(), "ROSEY_CYTUBE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := info.Info(context.Background())
+	stored, gaps := map[string]int{}, map[string][]eventsv1.GapReason{}
+	for s := st.State.FirstSeq; s <= st.State.LastSeq; s++ {
+		m, err := info.GetMsg(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case strings.HasSuffix(m.Subject, ".chat") && strings.HasPrefix(m.Subject, "rosey.platform.cytube."):
+			cm := &cytubev1.ChatMsg{}
+			if proto.Unmarshal(m.Data, cm) == nil && strings.HasPrefix(cm.GetMsg(), "h-") {
+				stored[cm.GetMsg()]++
+			}
+		case strings.HasPrefix(m.Subject, "rosey.events.cytube.") && strings.HasSuffix(m.Subject, ".gap"):
+			g := &eventsv1.Gap{}
+			if err := proto.Unmarshal(m.Data, g); err != nil {
+				t.Fatal(err)
+			}
+			gaps[g.GetChannel()] = append(gaps[g.GetChannel()], g.GetReason())
+		}
+	}
+	dups, delivered := 0, deliveredChats(cyt, "h-")
+	for text := range delivered {
+		if c := stored[text]; c != 1 {
+			t.Errorf("%s delivered, stored %d times, want 1", text, c)
+		}
+	}
+	for text, c := range stored {
+		if c > 1 {
+			dups += c - 1
+			t.Errorf("%s stored %d times", text, c)
+		}
+	}
+	for _, n := range names {
+		if got := fmt.Sprint(gaps[n]); got != "[GAP_REASON_LEASE_HANDOVER]" {
+			t.Errorf("channel %s gaps %s, want one LEASE_HANDOVER", n, got)
+		}
+	}
+	t.Logf("hand-over of %d channels: %d lines chatted, %d delivered, %d stored, %d duplicated, gaps %v", len(names), seq, len(delivered), len(stored), dups, gaps)
 }

@@ -91,9 +91,10 @@ func gapReason(sc cytube.StateChange) eventsv1.GapReason {
 }
 
 // joinedState reports whether a session state means the channel's events
-// arrive.
+// arrive: its join burst came (a join CyTube answers with a kick, such as
+// "Channel could not be loaded", never was one).
 func joinedState(st cytube.State) bool {
-	return st == cytube.StateJoining || st == cytube.StateLoggingIn || st == cytube.StateReady
+	return st == cytube.StateLoggingIn || st == cytube.StateReady
 }
 
 // gapOnState follows the session's state: leaving the channel opens a
@@ -133,6 +134,10 @@ func (s *Service) gapOnState(ch *channel, sc cytube.StateChange) {
 // takeGap returns the envelopes of the open gap, ending at the event
 // that ends it, and closes it; nil when there is none.
 func (s *Service) takeGap(ch *channel, ev cytube.Event) []bus.Envelope {
+	if ev.Name == "kick" {
+		// A join refused with a kick is still the gap.
+		return nil
+	}
 	g := &ch.gaps
 	g.mu.Lock()
 	og := g.open

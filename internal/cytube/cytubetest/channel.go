@@ -291,6 +291,11 @@ func (s *Server) handleJoin(c *conn, arg json.RawMessage) {
 		s.kick(c, "Invalid channel name")
 		return
 	}
+	if s.loadFails > 0 {
+		s.loadFails--
+		s.kick(c, "Channel could not be loaded: "+s.loadFailReason)
+		return
+	}
 	ch := s.channelFor(strings.ToLower(name))
 	if ch.registered && s.opts.ChannelPassword != "" && c.rank() < 2 {
 		// As CyTube's AccessControlModule: a correct "pw" in joinChannel

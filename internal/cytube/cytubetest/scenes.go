@@ -44,7 +44,18 @@ func (s *Server) RemoveFakeUser(name string) {
 func (s *Server) FakeChat(name, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ch := s.mainChannel()
+	s.fakeChat(s.mainChannel(), name, msg)
+}
+
+// FakeChatIn is FakeChat in the channel named channel (created, as
+// unregistered, when nobody joined it yet).
+func (s *Server) FakeChatIn(channel, name, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fakeChat(s.channelFor(strings.ToLower(channel)), name, msg)
+}
+
+func (s *Server) fakeChat(ch *channel, name, msg string) {
 	u := ch.findUser(name)
 	if u == nil {
 		u = &user{name: name, guest: true}

@@ -98,6 +98,10 @@ type Server struct {
 	stopCh chan struct{}
 
 	mu sync.Mutex // guards everything below
+	// loadFails answers that many joins with CyTube's kick for a channel
+	// whose database load failed (FailLoads).
+	loadFails      int
+	loadFailReason string
 	// userPlaylists are the accounts' saved playlists, by lower-cased name.
 	userPlaylists map[string][]*savedPlaylist
 	addr          string
@@ -560,6 +564,16 @@ func (s *Server) EmitRaw(frame string) {
 	for _, c := range s.conns {
 		c.send(frame)
 	}
+}
+
+// FailLoads makes the next n joins fail as CyTube's do when loading the
+// channel from its database fails: the socket is kicked with "Channel
+// could not be loaded: <reason>" (src/user.js:98-102, the channel's
+// loadFail event) instead of joining.
+func (s *Server) FailLoads(n int, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loadFails, s.loadFailReason = n, reason
 }
 
 // Kick kicks the user name (case-insensitive) like a moderator would:
