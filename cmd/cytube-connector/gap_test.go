@@ -179,3 +179,74 @@ func TestSIGKILLGapAndNoDuplicates(t *testing.T) {
 	}
 	t.Logf("SIGKILL and restart: 9 delivered, %d stored, %d duplicated, %d gap(s): %v", len(stored), dups, len(gaps), gaps)
 }
+
+// TestSecondSignalExits130: a second signal during a slow shutdown (NATS
+// gone, so the STOPPED status waits its 5 s) ends the process at once with
+// code 130 and says so.
+func TestSecondSignalExits130(t *testing.T) {
+	const bot, pw = "roseybot", "signal-test-pw"
+	cyt, err := cytubetest.New(cytubetest.Options{Channel: "lounge", Accounts: map[string]cytubetest.Account{bot: {Password: pw, Rank: 3}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cyt.Close() })
+	ns := bustest.RunServer(t)
+	metricsAddr := freeAddr(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd, stdout, stderr := newProcess(t, ctx, map[string]string{
+		"CYTUBE_CHANNEL": "lounge", "CYTUBE_HOST": cyt.Addr(), "CYTUBE_SECURE": "false",
+		"CYTUBE_USERNAME": bot, "CYTUBE_PASSWORD": pw,
+		"NATS_URL": ns.ClientURL(), "METRICS_ADDR": metricsAddr,
+	}, "run")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	defer func() {
+		select {
+		case <-exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	client := &http.Client{Timeout: 2 * time.Second}
+	for ready := false; !ready; {
+		select {
+		case <-exited:
+			t.Fatalf("exited before it was ready\n%s\n%s", stdout, stderr)
+		case <-ctx.Done():
+			t.Fatalf("never ready\n%s", stderr)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if resp, err := client.Get("http://" + metricsAddr + "/readyz"); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			ready = resp.StatusCode == http.StatusOK
+		}
+	}
+	ns.Shutdown() // the shutdown now waits for NATS
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(500 * time.Millisecond)
+	select {
+	case <-exited:
+		t.Fatalf("exited on the first signal already (%v); the test needs a slow shutdown\n%s", cmd.ProcessState, stderr)
+	default:
+	}
+	sent := time.Now()
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-exited:
+	case <-time.After(3 * time.Second):
+		t.Fatalf("still running 3 s after the second signal\n%s", stderr)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit code %d, want 130\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr.String(), "second interrupt, exiting without a clean shutdown") {
+		t.Errorf("stderr does not say why:\n%s", stderr)
+	}
+	t.Logf("exited %v after the second signal", time.Since(sent).Round(time.Millisecond))
+}
