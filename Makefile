@@ -164,7 +164,9 @@ test-cytube: ## Start the real CyTube from $(CYTUBE_KIT) (once) and run the suit
 	kv=$$($(SUDO) $(CYTUBE_KIT)/start.sh --dir $(CYTUBE_DIR) --http $(CYTUBE_HTTP_PORT) --io $(CYTUBE_IO_PORT)) || \
 		{ echo "test-cytube: the CyTube kit did not start (its log is named above)"; exit 1; }; \
 	eval "$$kv"; \
-	CYTUBE_REAL=$$CYTUBE_HTTP $(GO) test -race -count=1 -timeout 30m -tags cytube -v ./internal/realcytube/
+	CYTUBE_REAL=$$CYTUBE_HTTP CYTUBE_KIT=$(abspath $(CYTUBE_KIT)) CYTUBE_KIT_DIR=$(CYTUBE_DIR) \
+		CYTUBE_KIT_HTTP_PORT=$(CYTUBE_HTTP_PORT) CYTUBE_KIT_IO_PORT=$(CYTUBE_IO_PORT) \
+		$(GO) test -race -count=1 -timeout 30m -tags cytube -v ./internal/realcytube/
 
 ## ---------------------------------------------------------------- contract
 
