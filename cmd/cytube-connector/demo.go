@@ -55,7 +55,7 @@ func (c *cli) demo(args []string) int {
 	asJSON := fs.Bool("json", false, "print events as JSON objects, as monitor -json does")
 	logLevel := fs.String("log-level", config.LevelWarn, "connector log level on stderr: debug, info, warn or error")
 	natsPort := fs.Int("nats-port", 0, "port of the embedded NATS server on 127.0.0.1 (default: a free port), e.g. 4222 for clients that expect it")
-	encoding := fs.String("encoding", string(config.EncodingProtobuf), "payload encoding of published events: protobuf or json (as NATS_ENCODING)")
+	encoding := fs.String("encoding", string(config.EncodingProtobuf), "payload encoding of published events: protobuf or json (as PAYLOAD_ENCODING)")
 	if code, ok := c.parse(fs, demoCommand, args); !ok {
 		return code
 	}

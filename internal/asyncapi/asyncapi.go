@@ -168,7 +168,7 @@ func info() map[string]any {
 			"",
 			"**Bodies.** Every body is a protobuf message, named by the `ce-dataschema` header and by " +
 				"`x-protobuf-message` here (`.proto` files under `proto/`, generated Go, TypeScript and Python " +
-				"under `gen/`). With NATS_ENCODING=json, in replies to JSON requests and in state answers " +
+				"under `gen/`). With PAYLOAD_ENCODING=json, in replies to JSON requests and in state answers " +
 				"the body is the message's protojson form instead (`Content-Type: application/json`), with " +
 				"zero values written; `payload` is the JSON Schema of that form. Readers must ignore fields " +
 				"they do not know: newer connectors add fields (docs/schema.md, evolution rules), so the " +

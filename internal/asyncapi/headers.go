@@ -21,7 +21,7 @@ const traceparentPattern = "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 // headerSchemas adds the NATS header schemas (internal/bus/publish.go
 // setHeaders, bus/command.go, state/state.go).
 func (b *builder) headerSchemas() {
-	contentType := str("`application/protobuf`, or `application/json` for protojson (NATS_ENCODING=json) and JSON-only events.",
+	contentType := str("`application/protobuf`, or `application/json` for protojson (PAYLOAD_ENCODING=json) and JSON-only events.",
 		"enum", []string{bus.ContentTypeProtobuf, bus.ContentTypeJSON})
 	b.compSchema[eventHeaders] = map[string]any{
 		"type":        "object",

@@ -15,7 +15,7 @@
 //   - asks `state.users` and checks the answer the same way.
 // It exits 0 when everything fitted, 1 with `asyncapi-consumer: FAIL: ...`.
 //
-// The connector must publish JSON (NATS_ENCODING=json): the document gives
+// The connector must publish JSON (PAYLOAD_ENCODING=json): the document gives
 // the JSON Schema of every body, and a protobuf body would need the .proto
 // files (which the document names in x-protobuf-file).
 //
@@ -118,7 +118,7 @@ for (const [subject, ids] of published) {
       const schema = h["ce-dataschema"];
       const id = schema ? ids.find((i) => doc.components.messages[i]["x-protobuf-message"] === schema) : ids.length === 1 ? ids[0] : undefined;
       if (!id) die(`${subject}: the document has no message ${schema} on this channel (has ${ids.join(", ")})`);
-      if (h["Content-Type"] !== "application/json") die(`${subject}: Content-Type ${h["Content-Type"]}: run the connector with NATS_ENCODING=json`);
+      if (h["Content-Type"] !== "application/json") die(`${subject}: Content-Type ${h["Content-Type"]}: run the connector with PAYLOAD_ENCODING=json`);
       const body = JSON.parse(new TextDecoder().decode(m.data));
       mustFit(id, h, "headers", subject);
       mustFit(id, body, "payload", subject);
