@@ -176,6 +176,10 @@ type CommandServiceConfig struct {
 	// requests without a reply subject. Default: the value of a top-level
 	// bool field named "ok" when the message has one, else true.
 	IsOK func(proto.Message) bool
+	// OnSpan, when set, receives the span of each command of a sampled
+	// trace (its traceparent has the sampled flag): from arrival to
+	// answer, a child of the request's span, named "<action> process".
+	OnSpan func(Span)
 	// OnUnanswered is called for a request without a reply subject whose
 	// handler failed or returned a not-OK reply, so the failure can be
 	// published as an error event. ctx is the service's ctx, not the
@@ -440,13 +444,17 @@ func (c *commandService) serve(parent context.Context, scope Scope, prefix, acti
 		req.Action = strings.TrimPrefix(req.Subject, prefix+".")
 	}
 	req.ContentType = requestContentType(req.Header.Get(HeaderContentType), req.Data)
+	var parentSpan [8]byte
 	if parent, ok := ParseTraceparent(req.Header.Get(HeaderTraceparent)); ok {
-		req.Trace = parent.Child()
+		req.Trace, parentSpan = parent.Child(), parent.SpanID
 	} else {
 		req.Trace = NewTrace()
 	}
 
 	reply, err := c.run(parent, req)
+	if c.cfg.OnSpan != nil && req.Trace.Sampled() {
+		c.cfg.OnSpan(commandSpan(req, parentSpan, arrived, reply, err, c.cfg.IsOK))
+	}
 
 	var body []byte
 	if reply != nil {

@@ -3,6 +3,11 @@ package bus
 import (
 	"encoding/hex"
 	"math/rand/v2"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	commandsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/commands/v1"
 )
 
 // HeaderTraceparent is the W3C Trace Context header
@@ -102,4 +107,60 @@ func (t TraceContext) String() string {
 	b[52] = '-'
 	hex.Encode(b[53:55], []byte{t.Flags})
 	return string(b[:])
+}
+
+// Sampled reports the W3C sampled flag: the caller records this trace.
+func (t TraceContext) Sampled() bool { return t.Flags&1 != 0 }
+
+// SpanKind is an OpenTelemetry span kind, numbered as in OTLP.
+type SpanKind int
+
+// The span kinds the connector records.
+const (
+	SpanKindServer   SpanKind = 2 // a command's handling
+	SpanKindProducer SpanKind = 4 // an event published because of a command
+)
+
+// Span is one finished span of a sampled trace, for export (internal/otlp).
+type Span struct {
+	Name  string
+	Kind  SpanKind
+	Trace TraceContext // the span's own ids and flags
+	// Parent is the parent span's id; zero for a root span.
+	Parent     [8]byte
+	Start, End time.Time
+	Attrs      [][2]string
+	// Error is the failure, "" when it succeeded.
+	Error string
+}
+
+// commandSpan is the span of one command's handling.
+func commandSpan(req CommandRequest, parent [8]byte, arrived time.Time, reply proto.Message, err error, isOK func(proto.Message) bool) Span {
+	s := Span{
+		Name: req.Action + " process", Kind: SpanKindServer, Trace: req.Trace, Parent: parent,
+		Start: arrived, End: time.Now(),
+		Attrs: [][2]string{
+			{"messaging.system", "nats"},
+			{"messaging.operation.type", "process"},
+			{"messaging.destination.name", req.Subject},
+			{"rosey.action", req.Action},
+			{"rosey.platform", req.Scope.Platform},
+		},
+	}
+	if req.Scope.Channel != "" {
+		s.Attrs = append(s.Attrs, [2]string{"rosey.channel", req.Scope.Channel})
+	}
+	switch {
+	case err != nil:
+		s.Error = ErrorCodeName(CodeOf(err)) + ": " + err.Error()
+	case reply != nil && isOK != nil && !isOK(reply):
+		s.Error = "not ok"
+		if m, ok := reply.(interface {
+			GetCode() commandsv1.ErrorCode
+			GetReason() string
+		}); ok {
+			s.Error = ErrorCodeName(m.GetCode()) + ": " + m.GetReason()
+		}
+	}
+	return s
 }

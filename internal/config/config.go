@@ -74,6 +74,7 @@ type Config struct {
 	Metrics  Metrics
 	Subjects Subjects
 	Fleet    Fleet
+	Tracing  Tracing
 
 	// file is the config file the channels and options were read from,
 	// and channelsFromFile says whether it listed channels; Validate
@@ -163,6 +164,19 @@ type Log struct {
 type Metrics struct {
 	// Addr is host:port to serve metrics on; "" turns metrics off.
 	Addr string
+}
+
+// Tracing configures the export of spans (internal/otlp). Only traces a
+// command's traceparent marks sampled are exported.
+type Tracing struct {
+	// OTLPEndpoint is the URL spans are POSTed to (OTLP/HTTP, JSON), e.g.
+	// http://127.0.0.1:4318/v1/traces; "" turns export off.
+	OTLPEndpoint string
+	// ServiceName is the service.name of the exported spans.
+	ServiceName string
+	// Headers are sent with every export request (e.g. an API key);
+	// their values are secrets.
+	Headers map[string]Secret
 }
 
 // Subjects configures the NATS subjects and payloads.
@@ -350,6 +364,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("encoding", string(c.Subjects.Encoding)),
 		slog.String("metrics_addr", c.Metrics.Addr),
 		slog.Bool("fleet", c.Fleet.Enabled),
+		slog.String("otlp_endpoint", c.Tracing.OTLPEndpoint),
 	}
 	if c.file != "" {
 		attrs = append(attrs, slog.String("config_file", c.file))

@@ -192,6 +192,24 @@ func FromEnv(lookup func(string) (string, bool), base Config) (Config, error) {
 		cfg.Log.Format = strings.ToLower(strings.TrimSpace(v))
 	}
 	r.trimmed("METRICS_ADDR", &cfg.Metrics.Addr)
+	// OpenTelemetry's own variable names (the SDK environment spec).
+	if v, ok := r.str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); ok {
+		cfg.Tracing.OTLPEndpoint = strings.TrimSpace(v)
+	} else if v, ok := r.str("OTEL_EXPORTER_OTLP_ENDPOINT"); ok {
+		cfg.Tracing.OTLPEndpoint = strings.TrimRight(strings.TrimSpace(v), "/") + "/v1/traces"
+	}
+	r.trimmed("OTEL_SERVICE_NAME", &cfg.Tracing.ServiceName)
+	if v, ok := r.str("OTEL_EXPORTER_OTLP_HEADERS"); ok {
+		cfg.Tracing.Headers = map[string]Secret{}
+		for kv := range strings.SplitSeq(v, ",") {
+			k, val, found := strings.Cut(kv, "=")
+			if k = strings.TrimSpace(k); !found || k == "" {
+				r.ps.add("OTEL_EXPORTER_OTLP_HEADERS", "is not a list of key=value pairs", "use e.g. OTEL_EXPORTER_OTLP_HEADERS=api-key=secret,x-team=rosey")
+				break
+			}
+			cfg.Tracing.Headers[k] = Secret(strings.TrimSpace(val))
+		}
+	}
 	if v, ok := r.str("SUBJECT_MODE"); ok {
 		cfg.Subjects.Mode = SubjectMode(strings.ToLower(strings.TrimSpace(v)))
 	}

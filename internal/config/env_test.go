@@ -66,6 +66,12 @@ func TestFromEnvEachVariable(t *testing.T) {
 		{"NATS_PASSWORD_FILE", natsPwFile, func(c *config.Config) { c.NATS.Password = "nats-file-pass" }},
 		{"NATS_NKEY_SEED_FILE", "/k.nk", func(c *config.Config) { c.NATS.NKeySeedFile = "/k.nk" }},
 		{"NATS_CREDS_FILE", "/u.creds", func(c *config.Config) { c.NATS.CredsFile = "/u.creds" }},
+		{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", " http://c:4318/x ", func(c *config.Config) { c.Tracing.OTLPEndpoint = "http://c:4318/x" }},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/", func(c *config.Config) { c.Tracing.OTLPEndpoint = "http://c:4318/v1/traces" }},
+		{"OTEL_SERVICE_NAME", "bridge", func(c *config.Config) { c.Tracing.ServiceName = "bridge" }},
+		{"OTEL_EXPORTER_OTLP_HEADERS", "api-key=s3cret, x-team = rosey", func(c *config.Config) {
+			c.Tracing.Headers = map[string]config.Secret{"api-key": "s3cret", "x-team": "rosey"}
+		}},
 		{"NATS_TLS_CA_FILE", "/ca.pem", func(c *config.Config) { c.NATS.TLSCAFile = "/ca.pem" }},
 		{"NATS_TLS_CERT_FILE", "/c.pem", func(c *config.Config) { c.NATS.TLSCertFile = "/c.pem" }},
 		{"NATS_TLS_KEY_FILE", "/k.pem", func(c *config.Config) { c.NATS.TLSKeyFile = "/k.pem" }},
@@ -122,6 +128,7 @@ func TestFromEnvBadValues(t *testing.T) {
 		{map[string]string{"CYTUBE_PASSWORD_FILE": filepath.Join(dir, "missing")}, "CYTUBE_PASSWORD_FILE", "cannot be read"},
 		{map[string]string{"NATS_TOKEN_FILE": empty}, "NATS_TOKEN_FILE", "is empty"},
 		{map[string]string{"CONNECTOR_CONFIG": filepath.Join(dir, "c.toml")}, "CONNECTOR_CONFIG", "not a .yaml"},
+		{map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "api-key"}, "OTEL_EXPORTER_OTLP_HEADERS", "key=value"},
 	}
 	for _, tt := range tests {
 		_, err := config.FromEnv(mapLookup(tt.env), config.Default())

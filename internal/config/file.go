@@ -25,6 +25,10 @@ type fileConfig struct {
 	Metrics *struct {
 		Addr *string `yaml:"addr"`
 	} `yaml:"metrics"`
+	Tracing *struct {
+		OTLPEndpoint *string `yaml:"otlp_endpoint"`
+		ServiceName  *string `yaml:"service_name"`
+	} `yaml:"tracing"`
 	Subjects *struct {
 		Mode     *string `yaml:"mode"`
 		Encoding *string `yaml:"encoding"`
@@ -262,6 +266,10 @@ func (l *fileLoader) apply(fc fileConfig, base Config) Config {
 	}
 	if fc.Metrics != nil {
 		setStr(&cfg.Metrics.Addr, fc.Metrics.Addr)
+	}
+	if fc.Tracing != nil {
+		setStr(&cfg.Tracing.OTLPEndpoint, fc.Tracing.OTLPEndpoint)
+		setStr(&cfg.Tracing.ServiceName, fc.Tracing.ServiceName)
 	}
 	if s := fc.Subjects; s != nil {
 		if s.Mode != nil {

@@ -396,6 +396,12 @@ func (c Config) validateRest(ps *problems) {
 				"use e.g. METRICS_ADDR=127.0.0.1:9090, or leave it empty to turn metrics off")
 		}
 	}
+	if e := c.Tracing.OTLPEndpoint; e != "" {
+		if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			ps.add(set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "tracing.otlp_endpoint"), fmt.Sprintf("is %q, which is not an http(s) URL", e),
+				"use e.g. http://127.0.0.1:4318/v1/traces (OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 adds /v1/traces), or leave it empty to export nothing")
+		}
+	}
 	switch c.Subjects.Mode {
 	case SubjectModeAuto, SubjectModeChannel:
 	case SubjectModeSeed:

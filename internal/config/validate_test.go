@@ -93,6 +93,8 @@ func TestValidateMessages(t *testing.T) {
 			"CYTUBE_HOST", "without a path", "CYTUBE_HOST=cytu.be"},
 		{"empty host", func(c *config.Config) { c.Channels[0].Host = "" },
 			"CYTUBE_HOST", "is empty", "CYTUBE_HOST=cytu.be"},
+		{"otlp endpoint without scheme", func(c *config.Config) { c.Tracing.OTLPEndpoint = "127.0.0.1:4318" },
+			"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "not an http(s) URL", "http://127.0.0.1:4318/v1/traces"},
 		{"bad port", func(c *config.Config) { c.Channels[0].Host = "cytu.be:99999" },
 			"CYTUBE_HOST", `port "99999"`, "host:port"},
 		{"bare ipv6", func(c *config.Config) { c.Channels[0].Host = "::1" },

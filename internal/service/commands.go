@@ -46,6 +46,7 @@ func (s *Service) startCommands(ctx context.Context, nc *nats.Conn, chans []*cha
 		// The service's own refusals (too long, bad deadline header, a
 		// panic) get a CommandResult body like every other failure.
 		Failure: func(code commandsv1.ErrorCode, reason string) proto.Message { return fail(code, reason) },
+		OnSpan:  s.spans,
 		OnUnanswered: func(ctx context.Context, req bus.CommandRequest, reply proto.Message, err error) {
 			s.publishCommandError(ctx, req, reply, err)
 		},

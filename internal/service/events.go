@@ -79,6 +79,9 @@ func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 		s.warnOnce("unmodelled:"+ev.Name, "CyTube sent keys the schema does not model; they are not in the raw message",
 			"channel", ch.name, "event", ev.Name, "keys", out.Unmodelled)
 	}
+	if s.spans != nil && ev.Cause != "" {
+		s.eventSpan(ev, out.Envelopes[0])
+	}
 	// Translated here, with the session's state as of this event; published
 	// in order from the channel's queue (pipeline.go).
 	s.enqueue(ch, pubJob{ctx: ctx, timeout: timeout, pub: pub, envs: out.Envelopes})
@@ -155,6 +158,25 @@ func Translate(ch ChannelInfo, ev cytube.Event) Translation {
 // eventTrace is the trace context of an event's envelopes (raw and
 // normalized share it): a child span of the command that caused it, or a
 // new trace.
+// eventSpan records the span of an event a command of a sampled trace
+// caused (its echo): a child of the command's span, from the event's
+// arrival to its hand-over to the publish queue.
+func (s *Service) eventSpan(ev cytube.Event, env bus.Envelope) {
+	cause, ok := bus.ParseTraceparent(ev.Cause)
+	if !ok || !cause.Sampled() {
+		return
+	}
+	s.spans(bus.Span{
+		Name: "publish " + env.Subject, Kind: bus.SpanKindProducer, Trace: env.Trace, Parent: cause.SpanID,
+		Start: ev.Received, End: time.Now(),
+		Attrs: [][2]string{
+			{"messaging.system", "nats"}, {"messaging.operation.type", "publish"},
+			{"messaging.destination.name", env.Subject}, {"messaging.message.id", env.ID},
+			{"cytube.event", ev.Name}, {"rosey.channel", env.Channel},
+		},
+	})
+}
+
 func eventTrace(ev cytube.Event) bus.TraceContext {
 	if cause, ok := bus.ParseTraceparent(ev.Cause); ok {
 		return cause.Child()

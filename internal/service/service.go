@@ -83,6 +83,9 @@ type Service struct {
 	// id in fleet mode); ckptWake asks the checkpoint writer for a write.
 	instance string
 	ckptWake chan struct{}
+	// spans receives the spans of sampled traces; nil when no OTLP
+	// endpoint is configured (tracing.go).
+	spans func(bus.Span)
 }
 
 // channel is one configured CyTube channel and its subjects.
@@ -194,6 +197,11 @@ func (s *Service) Run(ctx context.Context) error {
 		return err
 	}
 	defer stopMetrics()
+	stopTracing, err := s.startTracing(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	nc, shutdownNATS, err := s.startNATS(ctx)
 	if err != nil {
 		return err
