@@ -18,6 +18,10 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
+
+	cytubev1 "github.com/roseybot/cytube-connector/gen/go/cytube/v1"
+	eventsv1 "github.com/roseybot/cytube-connector/gen/go/rosey/events/v1"
 
 	"github.com/roseybot/cytube-connector/internal/bus/bustest"
 	"github.com/roseybot/cytube-connector/internal/cytube/cytubetest"
@@ -150,6 +154,73 @@ func logins(srv *cytubetest.Server, account string) []loginSpan {
 	return out
 }
 
+// checkStream reads the fleet's stream: every fl- line CyTube delivered is
+// stored once, and the channels the victim owned have one LEASE_HANDOVER
+// gap each, the others none.
+func checkStream(t *testing.T, js jetstream.JetStream, cyt *cytubetest.Server, before map[string]string, victim string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := js.Stream(ctx, "ROSEY_CYTUBE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, gaps := map[string]int{}, map[string][]string{}
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
+		m, err := st.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case strings.HasPrefix(m.Subject, "rosey.platform.cytube.") && strings.HasSuffix(m.Subject, ".chat"):
+			cm := &cytubev1.ChatMsg{}
+			if proto.Unmarshal(m.Data, cm) == nil && strings.HasPrefix(cm.GetMsg(), "fl-") {
+				stored[cm.GetMsg()]++
+			}
+		case strings.HasPrefix(m.Subject, "rosey.events.cytube.") && strings.HasSuffix(m.Subject, ".gap"):
+			g := &eventsv1.Gap{}
+			if err := proto.Unmarshal(m.Data, g); err != nil {
+				t.Fatal(err)
+			}
+			gaps[g.GetChannel()] = append(gaps[g.GetChannel()], strings.TrimPrefix(g.GetReason().String(), "GAP_REASON_"))
+		}
+	}
+	delivered := map[string]bool{}
+	for _, f := range cyt.Sent() {
+		var frame []json.RawMessage
+		if !strings.HasPrefix(f.Text, `42["chatMsg",`) || json.Unmarshal([]byte(f.Text[2:]), &frame) != nil || len(frame) < 2 {
+			continue
+		}
+		var m struct {
+			Msg string `json:"msg"`
+		}
+		if json.Unmarshal(frame[1], &m) == nil && strings.HasPrefix(m.Msg, "fl-") {
+			delivered[m.Msg] = true
+		}
+	}
+	dups := 0
+	for text := range delivered {
+		if n := stored[text]; n != 1 {
+			dups += max(n-1, 0)
+			t.Errorf("%s delivered, stored %d times", text, n)
+		}
+	}
+	for ch, owner := range before {
+		want := ""
+		if owner == victim {
+			want = "LEASE_HANDOVER"
+		}
+		if got := strings.Join(gaps[ch], " "); got != want {
+			t.Errorf("channel %s (owned by %s before the kill): gaps %q, want %q", ch, owner, got, want)
+		}
+	}
+	t.Logf("SIGKILL hand-over: %d lines delivered, %d stored, %d duplicated, gaps %v", len(delivered), len(stored), dups, gaps)
+}
+
 // liveChannels returns the channels the account is logged in to now.
 func liveChannels(srv *cytubetest.Server, account string) map[string]int {
 	live := map[string]int{}
@@ -166,7 +237,10 @@ func liveChannels(srv *cytubetest.Server, account string) map[string]int {
 // nats-server (Debian's, which has no per-message TTL); one is killed
 // with SIGKILL and its channels come back on the others within the lease
 // TTL plus backoff, while the CyTube test server confirms that the account
-// was never logged in twice at once in a channel.
+// was never logged in twice at once in a channel. The processes store
+// into one JetStream stream with a 100 ms duplicate window while chat goes
+// on: every line CyTube delivered is stored once, and each channel that
+// changed hands has exactly one LEASE_HANDOVER gap, the others none.
 func TestFleetOfThreeProcessesSurvivesKill(t *testing.T) {
 	const (
 		ttl      = 3 * time.Second
@@ -188,7 +262,7 @@ func TestFleetOfThreeProcessesSurvivesKill(t *testing.T) {
 	for _, ch := range channels {
 		fmt.Fprintf(&cfg, "  - host: %q\n    secure: false\n    channel: %s\n    username: %s\n    password: %s\n", cyt.Addr(), ch, account, password)
 	}
-	fmt.Fprintf(&cfg, "nats:\n  url: %s\n  jetstream: false\nsubjects:\n  mode: channel\nlog:\n  level: debug\nfleet:\n  enabled: true\n  bucket: FLEET_TEST\n  lease_ttl: %s\n", natsProc.URL(), ttl)
+	fmt.Fprintf(&cfg, "nats:\n  url: %s\n  jetstream: true\n  duplicate_window: 100ms\nsubjects:\n  mode: channel\nlog:\n  level: debug\nfleet:\n  enabled: true\n  bucket: FLEET_TEST\n  lease_ttl: %s\n", natsProc.URL(), ttl)
 	configPath := filepath.Join(t.TempDir(), "connector.yaml")
 	if err := os.WriteFile(configPath, []byte(cfg.String()), 0o600); err != nil {
 		t.Fatal(err)
@@ -238,6 +312,48 @@ func TestFleetOfThreeProcessesSurvivesKill(t *testing.T) {
 	}
 
 	waitUntil(t, 30*time.Second, "every channel leased and logged in", allServed("p0", "p1", "p2"))
+	var seenMu sync.Mutex
+	seen := map[string]bool{}
+	sub, err := nc.Subscribe("rosey.platform.cytube.*.chat", func(m *nats.Msg) {
+		cm := &cytubev1.ChatMsg{}
+		if proto.Unmarshal(m.Data, cm) == nil {
+			seenMu.Lock()
+			seen[cm.GetMsg()] = true
+			seenMu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	seq := 0
+	chatRound := func() []string {
+		var round []string
+		for _, ch := range channels {
+			seq++
+			text := fmt.Sprintf("fl-%s-%03d", ch, seq)
+			cyt.FakeChatIn(ch, "alice", text)
+			round = append(round, text)
+		}
+		return round
+	}
+	published := func(round []string) func() bool {
+		return func() bool {
+			seenMu.Lock()
+			defer seenMu.Unlock()
+			for _, text := range round {
+				if !seen[text] {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	for range 3 {
+		chatRound()
+	}
+	waitUntil(t, 15*time.Second, "the first lines stored", published(chatRound()))
+	time.Sleep(1500 * time.Millisecond) // the checkpoints follow within 1 s
 	before := owners()
 	counts := map[string]int{}
 	for _, id := range before {
@@ -250,8 +366,12 @@ func TestFleetOfThreeProcessesSurvivesKill(t *testing.T) {
 
 	procs[victim].signal(syscall.SIGKILL)
 	<-procs[victim].done
+	chatRound() // into the gap: CyTube replays it as history
 	took := waitUntil(t, ttl+ttl/3+15*time.Second, "the victim's channels back on the survivors", allServed(survivors...))
 	t.Logf("owners after the kill: %v (all served again %v after SIGKILL; lease TTL %v)", owners(), took, ttl)
+	waitUntil(t, 15*time.Second, "the last lines stored", published(chatRound()))
+	time.Sleep(500 * time.Millisecond)
+	checkStream(t, js, cyt, before, victim)
 
 	// Never two logins of the account at once in one channel: CyTube
 	// would have kicked one ("Duplicate login"), and the login records
