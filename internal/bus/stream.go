@@ -94,11 +94,18 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, cfg StreamConfig)
 	if sc.Replicas <= 0 {
 		sc.Replicas = 1
 	}
-	st, err := js.CreateOrUpdateStream(ctx, sc)
-	if err != nil {
-		return nil, fmt.Errorf("ensure stream %s: %w", sc.Name, err)
+	// Processes of a fleet start together: between this one's look-up and
+	// its create, another may create the stream ("stream name already in
+	// use"); the next attempt then updates it.
+	for attempt := 1; ; attempt++ {
+		st, err := js.CreateOrUpdateStream(ctx, sc)
+		if err == nil {
+			return st, nil
+		}
+		if !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) || attempt == 3 || ctx.Err() != nil {
+			return nil, fmt.Errorf("ensure stream %s: %w", sc.Name, err)
+		}
 	}
-	return st, nil
 }
 
 // validPattern checks a subscription subject: tokens may be '*', the last

@@ -159,11 +159,17 @@ func Start(ctx context.Context, nc *nats.Conn, cfg Config) (*Service, error) {
 		if err != nil {
 			return nil, fmt.Errorf("state: jetstream: %w", err)
 		}
-		kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		kvc := jetstream.KeyValueConfig{
 			Bucket:      cfg.Bucket,
 			Description: "Live CyTube channel state, one key per <platform>.<channel>.<aspect>; values are rosey.state.v1 protobuf",
 			History:     1,
-		})
+		}
+		kv, err := js.CreateOrUpdateKeyValue(ctx, kvc)
+		for attempt := 1; err != nil && attempt < 3 && ctx.Err() == nil &&
+			(errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) || errors.Is(err, jetstream.ErrBucketExists)); attempt++ {
+			// Another process of the fleet created it just now.
+			kv, err = js.CreateOrUpdateKeyValue(ctx, kvc)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("state: key-value bucket %s: %w", cfg.Bucket, err)
 		}
