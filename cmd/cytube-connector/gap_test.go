@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"syscall"
@@ -69,47 +67,17 @@ func TestSIGKILLGapAndNoDuplicates(t *testing.T) {
 	defer cancel()
 	start := func() (stop func(sig syscall.Signal)) {
 		t.Helper()
-		metricsAddr := freeAddr(t)
-		cmd, stdout, stderr := newProcess(t, ctx, map[string]string{
+		p := startReady(t, ctx, map[string]string{
 			"CYTUBE_CHANNEL": "lounge", "CYTUBE_HOST": cyt.Addr(), "CYTUBE_SECURE": "false",
 			"CYTUBE_USERNAME": bot, "CYTUBE_PASSWORD": pw,
-			"NATS_URL": ns.ClientURL(), "NATS_DUPLICATE_WINDOW": "100ms",
-			"METRICS_ADDR": metricsAddr, "LOG_FORMAT": "json",
-		}, "run")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		t.Cleanup(func() {
-			select {
-			case <-exited:
-			default:
-				_ = cmd.Process.Kill()
-				<-exited
-			}
+			"NATS_URL": ns.ClientURL(), "NATS_DUPLICATE_WINDOW": "100ms", "LOG_FORMAT": "json",
 		})
-		client := &http.Client{Timeout: 2 * time.Second}
-		for ready := false; !ready; {
-			select {
-			case <-exited:
-				t.Fatalf("the connector exited before it was ready\n%s\n%s", stdout, stderr)
-			case <-ctx.Done():
-				t.Fatalf("never ready\n%s", stderr)
-			case <-time.After(50 * time.Millisecond):
-			}
-			if resp, err := client.Get("http://" + metricsAddr + "/readyz"); err == nil {
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				ready = resp.StatusCode == http.StatusOK
-			}
-		}
 		return func(sig syscall.Signal) {
-			_ = cmd.Process.Signal(sig)
+			_ = p.cmd.Process.Signal(sig)
 			select {
-			case <-exited:
+			case <-p.exited:
 			case <-time.After(20 * time.Second):
-				t.Fatalf("the connector did not exit on %v\n%s", sig, stderr)
+				t.Fatalf("the connector did not exit on %v\n%s", sig, p.stderr)
 			}
 		}
 	}
@@ -191,42 +159,13 @@ func TestSecondSignalExits130(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cyt.Close() })
 	ns := bustest.RunServer(t)
-	metricsAddr := freeAddr(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd, stdout, stderr := newProcess(t, ctx, map[string]string{
+	p := startReady(t, ctx, map[string]string{
 		"CYTUBE_CHANNEL": "lounge", "CYTUBE_HOST": cyt.Addr(), "CYTUBE_SECURE": "false",
-		"CYTUBE_USERNAME": bot, "CYTUBE_PASSWORD": pw,
-		"NATS_URL": ns.ClientURL(), "METRICS_ADDR": metricsAddr,
-	}, "run")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	defer func() {
-		select {
-		case <-exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
-	client := &http.Client{Timeout: 2 * time.Second}
-	for ready := false; !ready; {
-		select {
-		case <-exited:
-			t.Fatalf("exited before it was ready\n%s\n%s", stdout, stderr)
-		case <-ctx.Done():
-			t.Fatalf("never ready\n%s", stderr)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if resp, err := client.Get("http://" + metricsAddr + "/readyz"); err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			ready = resp.StatusCode == http.StatusOK
-		}
-	}
+		"CYTUBE_USERNAME": bot, "CYTUBE_PASSWORD": pw, "NATS_URL": ns.ClientURL(),
+	})
+	cmd, stderr, exited := p.cmd, p.stderr, p.exited
 	ns.Shutdown() // the shutdown now waits for NATS
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	time.Sleep(500 * time.Millisecond)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,4 +128,52 @@ func TestUsage(t *testing.T) {
 	if r.code != 2 {
 		t.Errorf("bad flag: %v", r)
 	}
+}
+
+// readyProcess is a `run` process that reported ready.
+type readyProcess struct {
+	cmd            *exec.Cmd
+	stdout, stderr *bytes.Buffer
+	// exited is closed once the process has exited.
+	exited chan struct{}
+}
+
+// startReady starts `cytube-connector run` with env (METRICS_ADDR is set
+// here) and waits until its /readyz answers 200: NATS connected, the
+// channel joined and logged in. The process is killed when the test ends
+// if it is still running.
+func startReady(t *testing.T, ctx context.Context, env map[string]string) *readyProcess {
+	t.Helper()
+	metricsAddr := freeAddr(t)
+	env["METRICS_ADDR"] = metricsAddr
+	cmd, stdout, stderr := newProcess(t, ctx, env, "run")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &readyProcess{cmd: cmd, stdout: stdout, stderr: stderr, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+	client := &http.Client{Timeout: 2 * time.Second}
+	for ready := false; !ready; {
+		select {
+		case <-p.exited:
+			t.Fatalf("the connector exited before it was ready\n%s\n%s", stdout, stderr)
+		case <-ctx.Done():
+			t.Fatalf("never ready\n%s", stderr)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if resp, err := client.Get("http://" + metricsAddr + "/readyz"); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			ready = resp.StatusCode == http.StatusOK
+		}
+	}
+	return p
 }

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,52 +86,18 @@ func TestSIGTERMMidTraffic(t *testing.T) {
 	}
 	defer func() { _ = sub.Unsubscribe() }()
 
-	metricsAddr := freeAddr(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd, stdout, stderr := newProcess(t, ctx, map[string]string{
+	proc := startReady(t, ctx, map[string]string{
 		"CYTUBE_CHANNEL":  "lounge",
 		"CYTUBE_HOST":     cyt.Addr(),
 		"CYTUBE_SECURE":   "false",
 		"CYTUBE_USERNAME": bot,
 		"CYTUBE_PASSWORD": pw,
 		"NATS_URL":        ns.ClientURL(),
-		"METRICS_ADDR":    metricsAddr,
 		"LOG_FORMAT":      "json",
-	}, "run")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	defer func() {
-		select {
-		case <-exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
-
-	// Ready: NATS connected, channel joined and logged in.
-	client := &http.Client{Timeout: 2 * time.Second}
-	for ready := false; !ready; {
-		select {
-		case <-exited:
-			t.Fatalf("the connector exited before it was ready\n%s\n%s", stdout, stderr)
-		case <-ctx.Done():
-			t.Fatalf("never ready\n%s", stderr)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if resp, err := client.Get("http://" + metricsAddr + "/readyz"); err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			ready = resp.StatusCode == http.StatusOK
-		}
-	}
+	})
+	cmd, stderr, exited := proc.cmd, proc.stderr, proc.exited
 
 	// Traffic: one goroutine chats as alice on CyTube, four send chat
 	// commands over NATS; all run until the process has exited.

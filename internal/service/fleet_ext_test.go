@@ -30,63 +30,12 @@ import (
 // answered) by exactly one of them, and when one shuts down the other
 // takes its channels over without a duplicate login.
 func TestFleetModeRunsEachChannelOnceAndHandsOver(t *testing.T) {
-	natsSrv := bustest.RunServer(t)
-	nc := bustest.Connect(t, natsSrv)
-	cyt, err := cytubetest.New(cytubetest.Options{Accounts: map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 2}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cyt.Close() })
 	names := []string{"one", "two", "three"}
+	f := newFleetEnv(t, names, "SVC_LEASES", func(c *config.Config) { c.NATS.JetStream = false })
+	nc, cyt, owners := f.nc, f.cyt, f.owners
+	a := f.start(t, "a")
+	f.start(t, "b")
 
-	cfg := config.Default()
-	for _, name := range names {
-		ch := config.DefaultChannel()
-		ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, name, "bot", config.Secret(botPassword)
-		cfg.Channels = append(cfg.Channels, ch)
-	}
-	cfg.NATS.URL = natsSrv.ClientURL()
-	cfg.NATS.JetStream = false
-	cfg.Fleet.Enabled, cfg.Fleet.Bucket, cfg.Fleet.LeaseTTL = true, "SVC_LEASES", 30*time.Second
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	start := func(id string) *fleetInstance {
-		c := cfg
-		c.Fleet.InstanceID = id
-		svc, err := service.New(c, service.Options{Session: func(c *cytube.Config) {
-			c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
-		}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		in := &fleetInstance{cancel: cancel, done: make(chan error, 1)}
-		go func() { in.done <- svc.Run(ctx) }()
-		t.Cleanup(func() { in.stop(t) })
-		return in
-	}
-	a := start("a")
-	start("b")
-
-	js, _ := jetstream.New(nc)
-	owners := func() map[string]string {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		out := map[string]string{}
-		kv, err := js.KeyValue(ctx, "SVC_LEASES")
-		if err != nil {
-			return out
-		}
-		for _, n := range names {
-			if e, err := kv.Get(ctx, fleet.Key(n)); err == nil {
-				if l, err := fleet.ParseLease(e.Value()); err == nil {
-					out[n] = l.Owner
-				}
-			}
-		}
-		return out
-	}
 	// chatOK sends a chat command to every channel and reports whether
 	// each was confirmed.
 	chatOK := func() bool {
@@ -106,16 +55,7 @@ func TestFleetModeRunsEachChannelOnceAndHandsOver(t *testing.T) {
 		}
 		return true
 	}
-	waitFleet := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out: %s (owners %v)", what, owners())
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	waitFleet := func(what string, cond func() bool) { t.Helper(); f.wait(t, what, cond) }
 	waitFleet("every channel leased and answering", func() bool { return len(owners()) == 3 && chatOK() })
 	// Only the owner answers a state query: the other process keeps its
 	// copy of the channel idle and silent.
@@ -135,6 +75,89 @@ func TestFleetModeRunsEachChannelOnceAndHandsOver(t *testing.T) {
 		if strings.Contains(f.Text, "Duplicate login") {
 			t.Errorf("duplicate login kicked: %s", f.Text)
 		}
+	}
+}
+
+// fleetEnv is a NATS server, a CyTube test server and the configuration
+// of connectors that share names in fleet mode.
+type fleetEnv struct {
+	nc     *nats.Conn
+	cyt    *cytubetest.Server
+	names  []string
+	bucket string
+	cfg    config.Config
+}
+
+func newFleetEnv(t *testing.T, names []string, bucket string, adjust func(*config.Config)) *fleetEnv {
+	t.Helper()
+	natsSrv := bustest.RunServer(t)
+	cyt, err := cytubetest.New(cytubetest.Options{Accounts: map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cyt.Close() })
+	cfg := config.Default()
+	for _, name := range names {
+		ch := config.DefaultChannel()
+		ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, name, "bot", config.Secret(botPassword)
+		cfg.Channels = append(cfg.Channels, ch)
+	}
+	cfg.NATS.URL = natsSrv.ClientURL()
+	cfg.Fleet.Enabled, cfg.Fleet.Bucket, cfg.Fleet.LeaseTTL = true, bucket, 30*time.Second
+	adjust(&cfg)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return &fleetEnv{nc: bustest.Connect(t, natsSrv), cyt: cyt, names: names, bucket: bucket, cfg: cfg}
+}
+
+// start runs one connector of the fleet as instance id.
+func (f *fleetEnv) start(t *testing.T, id string) *fleetInstance {
+	t.Helper()
+	c := f.cfg
+	c.Fleet.InstanceID = id
+	svc, err := service.New(c, service.Options{Session: func(c *cytube.Config) {
+		c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	in := &fleetInstance{cancel: cancel, done: make(chan error, 1)}
+	go func() { in.done <- svc.Run(ctx) }()
+	t.Cleanup(func() { in.stop(t) })
+	return in
+}
+
+// owners reads the lease holders of the channels.
+func (f *fleetEnv) owners() map[string]string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	out := map[string]string{}
+	js, _ := jetstream.New(f.nc)
+	kv, err := js.KeyValue(ctx, f.bucket)
+	if err != nil {
+		return out
+	}
+	for _, n := range f.names {
+		if e, err := kv.Get(ctx, fleet.Key(n)); err == nil {
+			if l, err := fleet.ParseLease(e.Value()); err == nil {
+				out[n] = l.Owner
+			}
+		}
+	}
+	return out
+}
+
+// wait polls cond for up to 20 s.
+func (f *fleetEnv) wait(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out: %s (owners %v)", what, f.owners())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -191,60 +214,14 @@ func stateAnswers(t *testing.T, nc *nats.Conn, subject string) int {
 // although b's joins replay the history a already stored, and each
 // channel a served gets one LEASE_HANDOVER gap; b's own channels none.
 func TestFleetHandOverGapAndNoDuplicates(t *testing.T) {
-	natsSrv := bustest.RunServer(t)
-	nc := bustest.Connect(t, natsSrv)
-	cyt, err := cytubetest.New(cytubetest.Options{Accounts: map[string]cytubetest.Account{"bot": {Password: botPassword, Rank: 2}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cyt.Close() })
 	names := []string{"one", "two", "three", "four"}
-	cfg := config.Default()
-	for _, name := range names {
-		ch := config.DefaultChannel()
-		ch.Host, ch.Secure, ch.Channel, ch.Username, ch.Password = cyt.Addr(), false, name, "bot", config.Secret(botPassword)
-		cfg.Channels = append(cfg.Channels, ch)
-	}
-	cfg.NATS.URL = natsSrv.ClientURL()
-	cfg.NATS.JetStream = true
-	cfg.NATS.DuplicateWindow = 100 * time.Millisecond
-	cfg.Fleet.Enabled, cfg.Fleet.Bucket, cfg.Fleet.LeaseTTL = true, "HANDOVER_LEASES", 30*time.Second
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	start := func(id string) *fleetInstance {
-		c := cfg
-		c.Fleet.InstanceID = id
-		svc, err := service.New(c, service.Options{Session: func(c *cytube.Config) {
-			c.BackoffMin, c.BackoffMax, c.ConnEvery = 20*time.Millisecond, 50*time.Millisecond, -1
-		}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		in := &fleetInstance{cancel: cancel, done: make(chan error, 1)}
-		go func() { in.done <- svc.Run(ctx) }()
-		t.Cleanup(func() { in.stop(t) })
-		return in
-	}
+	f := newFleetEnv(t, names, "HANDOVER_LEASES", func(c *config.Config) {
+		c.NATS.JetStream = true
+		c.NATS.DuplicateWindow = 100 * time.Millisecond
+	})
+	nc, cyt, owners, wait := f.nc, f.cyt, f.owners, func(what string, cond func() bool) { t.Helper(); f.wait(t, what, cond) }
 	js, _ := jetstream.New(nc)
-	owners := func() map[string]string {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		out := map[string]string{}
-		kv, err := js.KeyValue(ctx, "HANDOVER_LEASES")
-		if err != nil {
-			return out
-		}
-		for _, n := range names {
-			if e, err := kv.Get(ctx, fleet.Key(n)); err == nil {
-				if l, err := fleet.ParseLease(e.Value()); err == nil {
-					out[n] = l.Owner
-				}
-			}
-		}
-		return out
-	}
+	start := func(id string) *fleetInstance { return f.start(t, id) }
 	var mu sync.Mutex
 	seen := map[string]bool{}
 	sub, err := nc.Subscribe("rosey.platform.cytube.*.chat", func(m *nats.Msg) {
@@ -263,16 +240,6 @@ func TestFleetHandOverGapAndNoDuplicates(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		return seen[text]
-	}
-	wait := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out: %s (owners %v)", what, owners())
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
 	}
 	seq := 0
 	chat := func() (last []string) {
