@@ -314,7 +314,7 @@ func refs(ids []string) map[string]any {
 func (b *builder) eventChannel(l layout, key, address, desc string, ids []string) {
 	id := l.key + key
 	ch := map[string]any{"address": address, "description": desc, "messages": refs(ids)}
-	if l.scope.Channel != "" || strings.Contains(address, "{channel}") {
+	if strings.Contains(address, "{channel}") {
 		ch["parameters"] = map[string]any{"channel": map[string]any{"$ref": "#/components/parameters/channel"}}
 	}
 	b.channels[id] = ch

@@ -41,28 +41,26 @@ const stoppedTimeout = 5 * time.Second
 func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 	s.stats.EventsIn.Add(1)
 	s.countEvent(ch, ev.Name)
-	if gap := s.takeGap(ch, ev); gap != nil {
+	pub := s.publisher()
+	timeout := publishTimeout
+	if s.cfg.NATS.JetStream {
+		timeout = storeTimeout
+	}
+	var gap []bus.Envelope
+	if pub != nil {
 		// The first event after a gap: the gap goes out before it.
-		if pub := s.publisher(); pub != nil {
-			timeout := publishTimeout
-			if s.cfg.NATS.JetStream {
-				timeout = storeTimeout
-			}
-			s.enqueue(ch, pubJob{ctx: ctx, timeout: timeout, pub: pub, envs: gap})
-		}
+		gap = s.takeGap(ch, ev)
 	}
 	if ev.Replayed {
 		// Chat history CyTube replays on every join; already published.
 		s.stats.ReplaysSkipped.Add(1)
+		if gap != nil {
+			s.enqueue(ch, pubJob{ctx: ctx, timeout: timeout, pub: pub, envs: gap})
+		}
 		return
 	}
-	pub := s.publisher()
 	if pub == nil {
 		return
-	}
-	timeout := publishTimeout
-	if s.cfg.NATS.JetStream {
-		timeout = storeTimeout
 	}
 	out := Translate(ChannelInfo{Name: ch.name, Source: ch.source, Scope: ch.scope, OwnName: ch.session().OwnName(), Rank: ch.session().UserRank}, ev)
 	switch {
@@ -82,9 +80,13 @@ func (s *Service) onEvent(ctx context.Context, ch *channel, ev cytube.Event) {
 	if s.spans != nil && ev.Cause != "" {
 		s.eventSpan(ev, out.Envelopes[0])
 	}
+	envs := out.Envelopes
+	if gap != nil {
+		envs = append(gap, envs...)
+	}
 	// Translated here, with the session's state as of this event; published
 	// in order from the channel's queue (pipeline.go).
-	s.enqueue(ch, pubJob{ctx: ctx, timeout: timeout, pub: pub, envs: out.Envelopes})
+	s.enqueue(ch, pubJob{ctx: ctx, timeout: timeout, pub: pub, envs: envs})
 }
 
 // ChannelInfo is what Translate needs to know about the channel.
@@ -155,9 +157,6 @@ func Translate(ch ChannelInfo, ev cytube.Event) Translation {
 	return out
 }
 
-// eventTrace is the trace context of an event's envelopes (raw and
-// normalized share it): a child span of the command that caused it, or a
-// new trace.
 // eventSpan records the span of an event a command of a sampled trace
 // caused (its echo): a child of the command's span, from the event's
 // arrival to its hand-over to the publish queue.
@@ -177,6 +176,9 @@ func (s *Service) eventSpan(ev cytube.Event, env bus.Envelope) {
 	})
 }
 
+// eventTrace is the trace context of an event's envelopes (raw and
+// normalized share it): a child span of the command that caused it, or a
+// new trace.
 func eventTrace(ev cytube.Event) bus.TraceContext {
 	if cause, ok := bus.ParseTraceparent(ev.Cause); ok {
 		return cause.Child()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -64,9 +65,12 @@ type openGap struct {
 // gapTracker is one channel's gap and checkpoint state; the session's
 // callbacks, the publish queue and the checkpoint writer share it.
 type gapTracker struct {
-	mu     sync.Mutex
-	joined bool
-	open   *openGap
+	// pending is set while open is: every event checks it, without the
+	// lock.
+	pending atomic.Bool
+	mu      sync.Mutex
+	joined  bool
+	open    *openGap
 	// cp is the checkpoint to keep; nil without a key-value bucket.
 	cp      *statev1.Checkpoint
 	dirty   bool
@@ -124,6 +128,7 @@ func (s *Service) gapOnState(ch *channel, sc cytube.StateChange) {
 		reason, detail = eventsv1.GapReason_GAP_REASON_NATS_OUTAGE, "NATS unreachable; "+detail
 	}
 	g.open = &openGap{start: s.opts.Now(), reason: reason, detail: detail}
+	g.pending.Store(true)
 	if g.cp != nil {
 		g.cp.GapSince, g.cp.GapReason, g.cp.GapDetail = timestamppb.New(g.open.start), g.open.reason, g.open.detail
 		g.dirty = true
@@ -134,14 +139,15 @@ func (s *Service) gapOnState(ch *channel, sc cytube.StateChange) {
 // takeGap returns the envelopes of the open gap, ending at the event
 // that ends it, and closes it; nil when there is none.
 func (s *Service) takeGap(ch *channel, ev cytube.Event) []bus.Envelope {
-	if ev.Name == "kick" {
-		// A join refused with a kick is still the gap.
+	g := &ch.gaps
+	if !g.pending.Load() || ev.Name == "kick" {
+		// No gap, or a join refused with a kick: still the gap.
 		return nil
 	}
-	g := &ch.gaps
 	g.mu.Lock()
 	og := g.open
 	g.open = nil
+	g.pending.Store(false)
 	g.mu.Unlock()
 	if og == nil {
 		return nil
@@ -170,7 +176,7 @@ func (s *Service) takeGap(ch *channel, ev cytube.Event) []bus.Envelope {
 	}
 	raw, norm := base, base
 	raw.ID, raw.Subject, raw.Data = id, ch.scope.Raw(mapping.GapSubject), msg
-	norm.ID, norm.Subject, norm.Data = id+"-gap", ch.scope.Normalized(mapping.GapSubject), proto.Clone(msg)
+	norm.ID, norm.Subject, norm.Data = id+"-gap", ch.scope.Normalized(mapping.GapSubject), msg // one message, read only
 	return []bus.Envelope{raw, norm}
 }
 
@@ -251,6 +257,7 @@ func (s *Service) resumeChannel(ctx context.Context, ch *channel, st *state.Serv
 		og := resumedGap(cp, s.instance, handover)
 		g.mu.Lock()
 		g.open = og
+		g.pending.Store(true)
 		g.mu.Unlock()
 		cp.GapSince, cp.GapReason, cp.GapDetail = timestamppb.New(og.start), og.reason, og.detail
 	}
